@@ -1,0 +1,13 @@
+import { PGlite } from '@electric-sql/pglite';
+let t = performance.now();
+const db = await PGlite.create('memory://');
+console.log('create', performance.now() - t);
+t = performance.now();
+await db.query('select 1');
+console.log('q', performance.now() - t);
+t = performance.now();
+const dump = await db.dumpDataDir('none');
+console.log('dump', performance.now() - t, dump.size);
+t = performance.now();
+const db2 = await PGlite.create('memory://', { loadDataDir: dump });
+console.log('load', performance.now() - t);

@@ -1,0 +1,173 @@
+import { z } from 'zod';
+
+/**
+ * The one place that reads the environment. `loadConfig` is called once at boot; everything else
+ * receives the typed result. Defaults give embedded mode (no DATABASE_URL / REDIS_URL).
+ */
+
+const META_GRAPH_BASE_URL = 'https://graph.facebook.com';
+
+const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
+const optionalString = z.preprocess(emptyAsUndefined, z.string().optional());
+const optionalUrl = (protocols: string[]) =>
+  z.preprocess(
+    emptyAsUndefined,
+    z
+      .url({ message: `must be a URL (${protocols.join(', ')})` })
+      .refine((value) => protocols.some((p) => value.startsWith(`${p}:`)), {
+        message: `must start with ${protocols.map((p) => `${p}://`).join(' or ')}`,
+      })
+      .optional(),
+  );
+const port = (fallback: number) =>
+  z.preprocess(
+    emptyAsUndefined,
+    z.coerce
+      .number({ message: 'must be a port number' })
+      .int({ message: 'must be a whole number' })
+      .min(0, { message: 'must be between 0 and 65535' })
+      .max(65535, { message: 'must be between 0 and 65535' })
+      .default(fallback),
+  );
+const flag = (fallback: boolean) =>
+  z.preprocess(
+    emptyAsUndefined,
+    z
+      .enum(['true', 'false', '1', '0', 'on', 'off'], { message: 'must be true or false' })
+      .optional()
+      .transform((value) => (value === undefined ? fallback : value === 'true' || value === '1' || value === 'on')),
+  );
+
+export const roles = ['server', 'worker', 'all'] as const;
+export type Role = (typeof roles)[number];
+
+const envSchema = z.object({
+  NODE_ENV: z.preprocess(emptyAsUndefined, z.enum(['development', 'production', 'test']).default('development')),
+  ROLE: z.preprocess(emptyAsUndefined, z.enum(roles).default('all')),
+  PORT: port(3000),
+  HOST: z.preprocess(emptyAsUndefined, z.string().min(1).default('127.0.0.1')),
+  PUBLIC_URL: optionalUrl(['http', 'https']),
+  LOG_LEVEL: z.preprocess(
+    emptyAsUndefined,
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ),
+  DATA_DIR: z.preprocess(emptyAsUndefined, z.string().min(1).default('./data')),
+  DATABASE_URL: optionalUrl(['postgres', 'postgresql']),
+  DATABASE_POOL_SIZE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(200).default(10)),
+  REDIS_URL: optionalUrl(['redis', 'rediss']),
+  REDIS_KEY_PREFIX: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^[a-zA-Z0-9_-]{1,40}$/, { message: 'letters, digits, _ and - only (1-40)' })
+      .default('owaba'),
+  ),
+  META_APP_ID: optionalString,
+  META_APP_SECRET: optionalString,
+  META_VERIFY_TOKEN: optionalString,
+  GRAPH_API_BASE_URL: optionalUrl(['http', 'https']),
+  GRAPH_API_VERSION: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^v\d{2}\.0$/, { message: 'must look like v23.0' })
+      .default('v23.0'),
+  ),
+  GRAPH_SIM: flag(true),
+  GRAPH_SIM_PORT: port(4010),
+  TOKEN_MASTER_KEY: optionalString,
+  WEB_DIST_DIR: optionalString,
+  SWEEP_INTERVAL_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(3600).default(30)),
+});
+
+export type RawEnv = z.input<typeof envSchema>;
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  role: Role;
+  /** embedded: PGlite + in-process queue/limits/events; scale: PostgreSQL + Redis. */
+  mode: 'embedded' | 'scale';
+  http: { host: string; port: number; publicUrl: string };
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  dataDir: string;
+  database: { url: string | undefined; poolSize: number };
+  redis: { url: string | undefined; keyPrefix: string };
+  meta: {
+    appId: string | undefined;
+    appSecret: string | undefined;
+    verifyToken: string | undefined;
+    /** Base URL without version, e.g. https://graph.facebook.com or the simulator's. */
+    graphBaseUrl: string;
+    graphVersion: string;
+  };
+  graphSim: { enabled: boolean; port: number };
+  tokenMasterKey: string | undefined;
+  webDistDir: string | undefined;
+  sweepIntervalSeconds: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment (or any record shaped like it). Throws ConfigError naming every bad variable. */
+export function loadConfig(source: Record<string, string | undefined>): Config {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const name = issue.path.join('.') || '(environment)';
+      const given = source[String(issue.path[0])];
+      const shown = given === undefined || isSecretName(name) ? '' : ` (got ${JSON.stringify(given)})`;
+      return `${name}: ${issue.message}${shown}`;
+    });
+    throw new ConfigError(problems);
+  }
+  const env = parsed.data;
+  const mode = env.DATABASE_URL ? 'scale' : 'embedded';
+  const problems: string[] = [];
+  if (env.REDIS_URL && !env.DATABASE_URL) {
+    problems.push('REDIS_URL: scale mode needs DATABASE_URL as well (Redis alone is not supported)');
+  }
+  if (mode === 'scale' && env.ROLE === 'all' && env.GRAPH_SIM && env.NODE_ENV === 'production') {
+    problems.push('GRAPH_SIM: the Graph API simulator must not run in production; set GRAPH_SIM=false');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const simEnabled = env.GRAPH_SIM && env.ROLE === 'all';
+  const graphBaseUrl =
+    env.GRAPH_API_BASE_URL ?? (simEnabled ? `http://127.0.0.1:${env.GRAPH_SIM_PORT}` : META_GRAPH_BASE_URL);
+  const publicUrl = env.PUBLIC_URL ?? `http://${displayHost(env.HOST)}:${env.PORT}`;
+
+  return {
+    env: env.NODE_ENV,
+    role: env.ROLE,
+    mode,
+    http: { host: env.HOST, port: env.PORT, publicUrl: publicUrl.replace(/\/$/, '') },
+    logLevel: env.LOG_LEVEL,
+    dataDir: env.DATA_DIR,
+    database: { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE },
+    redis: { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX },
+    meta: {
+      appId: env.META_APP_ID,
+      appSecret: env.META_APP_SECRET,
+      verifyToken: env.META_VERIFY_TOKEN,
+      graphBaseUrl: graphBaseUrl.replace(/\/$/, ''),
+      graphVersion: env.GRAPH_API_VERSION,
+    },
+    graphSim: { enabled: simEnabled, port: env.GRAPH_SIM_PORT },
+    tokenMasterKey: env.TOKEN_MASTER_KEY,
+    webDistDir: env.WEB_DIST_DIR,
+    sweepIntervalSeconds: env.SWEEP_INTERVAL_SECONDS,
+  };
+}
+
+function displayHost(host: string): string {
+  return host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+}
+
+function isSecretName(name: string): boolean {
+  return /SECRET|TOKEN|KEY|PASSWORD|DATABASE_URL|REDIS_URL/.test(name);
+}

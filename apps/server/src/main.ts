@@ -1,0 +1,76 @@
+import { type Config, ConfigError, loadConfig, type Role, roles } from './config.js';
+import { modules } from './modules/index.js';
+import { buildHttpServer } from './platform/http/server.js';
+import { registerWebApp } from './platform/http/web-app.js';
+import { createPlatform } from './platform/platform.js';
+
+/**
+ * One entry point, three roles: `server` (HTTP), `worker` (jobs and schedules) and `all` (embedded
+ * mode: server, worker, the Graph API simulator and the web app in one process).
+ * Usage: node --import tsx apps/server/src/main.ts [server|worker|all]
+ */
+async function main(): Promise<void> {
+  const roleArg = process.argv[2];
+  if (roleArg && !roles.includes(roleArg as Role)) {
+    throw new ConfigError([`role: must be one of ${roles.join(', ')} (got ${JSON.stringify(roleArg)})`]);
+  }
+  const config = loadConfig({ ...process.env, ...(roleArg ? { ROLE: roleArg } : {}) });
+  const closers: (() => Promise<void>)[] = [];
+
+  if (config.graphSim.enabled) {
+    const { startGraphSim } = await import('@openwaba/graph-sim');
+    const sim = await startGraphSim({ port: config.graphSim.port, host: '127.0.0.1', logger: false });
+    closers.push(() => sim.close());
+  }
+
+  const platform = await createPlatform(config, modules, { defaultMetrics: true });
+  closers.unshift(() => platform.close());
+  const log = platform.logger;
+
+  if (config.role === 'server' || config.role === 'all') {
+    const app = await buildHttpServer(platform, modules, {
+      extraRoutes: config.role === 'all' ? (http) => registerWebApp(http, config.webDistDir) : undefined,
+    });
+    await app.listen({ port: config.http.port, host: config.http.host });
+    closers.unshift(() => app.close());
+  }
+  if (config.role === 'worker' || config.role === 'all') {
+    await platform.startWorker();
+  }
+  announce(config, log.info.bind(log));
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    for (const close of closers) await close().catch((error: unknown) => log.warn({ err: error }, 'close failed'));
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+function announce(config: Config, info: (obj: object, msg: string) => void): void {
+  info(
+    {
+      role: config.role,
+      mode: config.mode,
+      graph: config.meta.graphBaseUrl,
+      simulator: config.graphSim.enabled ? `http://127.0.0.1:${config.graphSim.port}` : 'off',
+    },
+    'OpenWABA started',
+  );
+  if (config.role !== 'worker') {
+    process.stdout.write(`\n  OpenWABA (${config.role}, ${config.mode} mode) is up at ${config.http.publicUrl}\n\n`);
+  }
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+  } else {
+    process.stderr.write(`OpenWABA failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,107 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
+import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import pg from 'pg';
+import * as schema from './schema.js';
+
+export type Schema = typeof schema;
+/** The typed database both drivers produce. Repositories take this (or a transaction of it). */
+export type Database = PgDatabase<PgQueryResultHKT, Schema>;
+/** A transaction handle; the same query surface as Database. */
+export type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
+export type Executor = Database | Transaction;
+
+export const migrationsFolder = fileURLToPath(new URL('../../../drizzle', import.meta.url));
+
+/** Arbitrary constant key for pg_advisory_lock: 'owaba:migrate'. */
+const MIGRATION_LOCK_KEY = 4_711_020_001;
+
+export interface DatabaseHandle {
+  kind: 'pglite' | 'postgres';
+  db: Database;
+  /** Throws when the database cannot answer a trivial query. */
+  ping(): Promise<void>;
+  /** Applies pending migrations, serialised across processes by an advisory lock. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** postgres:// URL for scale mode; undefined selects PGlite. */
+  url: string | undefined;
+  poolSize?: number;
+  /** PGlite data directory, or 'memory://' for an in-memory database. */
+  pgliteDir?: string;
+  /** A PGlite data-directory dump to start from (tests reuse one migrated snapshot: initdb costs seconds). */
+  pgliteSnapshot?: Blob;
+}
+
+export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
+  return options.url
+    ? openPostgres(options.url, options.poolSize ?? 10)
+    : openPglite(options.pgliteDir ?? 'memory://', options.pgliteSnapshot);
+}
+
+function openPostgres(url: string, poolSize: number): DatabaseHandle {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5_000 });
+  // An idle client that loses its server must not crash the process; the next query reports it.
+  pool.on('error', () => {});
+  const db = drizzleNodePg({ client: pool, schema }) as unknown as Database;
+  return {
+    kind: 'postgres',
+    db,
+    async ping() {
+      await pool.query('select 1');
+    },
+    async migrate() {
+      const client = await pool.connect();
+      try {
+        await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+        try {
+          await migrateNodePg(drizzleNodePg({ client }), { migrationsFolder });
+        } finally {
+          await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+        }
+      } finally {
+        client.release();
+      }
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}
+
+async function openPglite(dir: string, snapshot: Blob | undefined): Promise<DatabaseHandle> {
+  let dataDir = dir;
+  if (!dir.startsWith('memory://')) {
+    dataDir = resolve(dir);
+    mkdirSync(dataDir, { recursive: true });
+  }
+  const client = await PGlite.create(dataDir, snapshot ? { loadDataDir: snapshot } : {});
+  const db = drizzlePglite({ client, schema }) as unknown as Database;
+  return {
+    kind: 'pglite',
+    db,
+    async ping() {
+      await client.query('select 1');
+    },
+    async migrate() {
+      // PGlite is single-process (it holds its data directory), so no cross-process lock is needed.
+      await migratePglite(drizzlePglite({ client }), { migrationsFolder });
+    },
+    async close() {
+      await client.close();
+    },
+  };
+}
+
+export function pgliteDirFor(dataDir: string): string {
+  return dataDir === 'memory://' ? dataDir : join(dataDir, 'pg');
+}

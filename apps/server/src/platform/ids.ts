@@ -1,0 +1,62 @@
+import { randomBytes } from 'node:crypto';
+
+/**
+ * Readable prefixed ids: `ws_01jd8x…`. The body is 10 characters of millisecond time followed by
+ * 16 random characters, Crockford base32 in lower case, so ids sort by creation time (handy for cursors)
+ * and carry 80 bits of randomness.
+ */
+export const idPrefixes = {
+  workspace: 'ws',
+  user: 'usr',
+  member: 'mem',
+  invitation: 'inv',
+  session: 'ses',
+  apiKey: 'key',
+  audit: 'aud',
+  channel: 'ch',
+  waba: 'waba',
+  contact: 'ct',
+  conversation: 'conv',
+  message: 'msg',
+  template: 'tpl',
+  campaign: 'cmp',
+  webhookEvent: 'whe',
+  job: 'job',
+  secret: 'sec',
+  media: 'med',
+  request: 'req',
+} as const;
+
+export type IdKind = keyof typeof idPrefixes;
+export type IdPrefix = (typeof idPrefixes)[IdKind];
+
+const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
+
+function encodeTime(ms: number): string {
+  let out = '';
+  let value = ms;
+  for (let i = 0; i < 10; i++) {
+    out = ALPHABET[value % 32] + out;
+    value = Math.floor(value / 32);
+  }
+  return out;
+}
+
+function encodeRandom(length: number): string {
+  const bytes = randomBytes(length);
+  let out = '';
+  for (const byte of bytes) out += ALPHABET[byte & 31];
+  return out;
+}
+
+export function newId(kind: IdKind, now: number = Date.now()): string {
+  return `${idPrefixes[kind]}_${encodeTime(now)}${encodeRandom(16)}`;
+}
+
+const ID_BODY = /^[0-9a-hjkmnp-tv-z]{26}$/;
+
+/** True when `value` is an id of the given kind (right prefix, right body). */
+export function isId(kind: IdKind, value: string): boolean {
+  const prefix = `${idPrefixes[kind]}_`;
+  return value.startsWith(prefix) && ID_BODY.test(value.slice(prefix.length));
+}

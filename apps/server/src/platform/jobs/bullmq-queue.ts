@@ -1,0 +1,159 @@
+import { type Job, Queue, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../logger.js';
+import type {
+  EnqueueOptions,
+  JobCounts,
+  JobDefinition,
+  JobObserver,
+  JobQueue,
+  Schedule,
+} from './catalog.js';
+
+interface Entry {
+  definition: JobDefinition<unknown, unknown>;
+  queue: Queue;
+  worker?: Worker;
+}
+
+/**
+ * BullMQ driver for scale mode: one BullMQ queue per job name, so each job has its own concurrency,
+ * counts and backlog. Completed jobs are removed at once so that a job id can be dispatched again by a
+ * sweeper; failed ones are kept a day for inspection.
+ */
+export class BullMqJobQueue<TDeps> implements JobQueue<TDeps> {
+  readonly kind = 'bullmq' as const;
+  private readonly entries = new Map<string, Entry>();
+  private readonly prefix: string;
+
+  constructor(
+    /** A connection with maxRetriesPerRequest: null, as BullMQ requires. */
+    private readonly connection: Redis,
+    keyPrefix: string,
+    private readonly logger: Logger,
+    private readonly observer?: JobObserver,
+  ) {
+    this.prefix = `${keyPrefix}:bull`;
+  }
+
+  register(definitions: readonly JobDefinition<unknown, TDeps>[]): void {
+    for (const definition of definitions) {
+      if (this.entries.has(definition.name)) throw new Error(`job ${definition.name} is registered twice`);
+      const queue = new Queue(definition.name, { connection: this.connection, prefix: this.prefix });
+      queue.on('error', (error) => this.logger.warn({ err: error, job: definition.name }, 'queue error'));
+      this.entries.set(definition.name, { definition: definition as JobDefinition<unknown, unknown>, queue });
+    }
+  }
+
+  async enqueue<TPayload>(
+    definition: JobDefinition<TPayload, TDeps>,
+    payload: TPayload,
+    options: EnqueueOptions = {},
+  ): Promise<void> {
+    const entry = this.entry(definition.name);
+    const data = definition.payload.parse(payload);
+    await entry.queue.add(definition.name, data, {
+      ...(options.jobId ? { jobId: options.jobId } : {}),
+      ...(options.delayMs ? { delay: options.delayMs } : {}),
+      ...this.jobOptions(definition),
+    });
+  }
+
+  async schedule<TPayload>(definition: JobDefinition<TPayload, TDeps>, schedule: Schedule<TPayload>): Promise<void> {
+    const entry = this.entry(definition.name);
+    await entry.queue.upsertJobScheduler(
+      schedule.id,
+      { pattern: schedule.cron },
+      { name: definition.name, data: definition.payload.parse(schedule.payload), opts: this.jobOptions(definition) },
+    );
+  }
+
+  async consume(deps: TDeps): Promise<void> {
+    for (const entry of this.entries.values()) {
+      const { definition } = entry;
+      const worker = new Worker(
+        definition.name,
+        async (job: Job) => {
+          const attempt = job.attemptsMade + 1;
+          const logger = this.logger.child({ job: definition.name, jobId: job.id, attempt });
+          const payload = definition.payload.parse(job.data);
+          await definition.handle(payload, {
+            deps,
+            run: {
+              jobId: job.id ?? '',
+              attempt,
+              isFinalAttempt: attempt >= definition.retry.attempts,
+              logger,
+            },
+          });
+        },
+        { connection: this.connection, prefix: this.prefix, concurrency: definition.concurrency },
+      );
+      worker.on('completed', (job) => this.observe(definition.name, 'completed', job));
+      worker.on('failed', (job, error) => {
+        if (!job) return;
+        const final = job.attemptsMade >= definition.retry.attempts;
+        const logger = this.logger.child({ job: definition.name, jobId: job.id, attempt: job.attemptsMade });
+        if (final) logger.error({ err: error }, 'job failed for good');
+        else logger.warn({ err: error }, 'job failed, will retry');
+        this.observe(definition.name, final ? 'failed' : 'retried', job);
+      });
+      worker.on('error', (error) => this.logger.warn({ err: error, job: definition.name }, 'worker error'));
+      entry.worker = worker;
+    }
+    await Promise.all([...this.entries.values()].map((entry) => entry.worker?.waitUntilReady()));
+  }
+
+  async counts(): Promise<Record<string, JobCounts>> {
+    const out: Record<string, JobCounts> = {};
+    await Promise.all(
+      [...this.entries].map(async ([name, entry]) => {
+        const counts = await entry.queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized');
+        out[name] = {
+          waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0),
+          active: counts.active ?? 0,
+          delayed: counts.delayed ?? 0,
+          failed: counts.failed ?? 0,
+        };
+      }),
+    );
+    return out;
+  }
+
+  async idle(timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const counts = await this.counts();
+      const busy = Object.values(counts).some((c) => c.waiting + c.active + c.delayed > 0);
+      if (!busy) return;
+      if (Date.now() > deadline) throw new Error(`job queue not idle after ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.entries.values()].map((entry) => entry.worker?.close()));
+    await Promise.all([...this.entries.values()].map((entry) => entry.queue.close()));
+  }
+
+  private entry(name: string): Entry {
+    const entry = this.entries.get(name);
+    if (!entry) throw new Error(`job ${name} is not registered`);
+    return entry;
+  }
+
+  private jobOptions(definition: JobDefinition<unknown, TDeps> | JobDefinition<unknown, TDeps>) {
+    return {
+      attempts: definition.retry.attempts,
+      backoff: { type: definition.retry.backoff.type, delay: definition.retry.backoff.delayMs },
+      removeOnComplete: true,
+      removeOnFail: { age: 24 * 3600, count: 10_000 },
+    };
+  }
+
+  private observe(name: string, outcome: 'completed' | 'retried' | 'failed', job: Job): void {
+    const finished = job.finishedOn ?? Date.now();
+    const started = job.processedOn ?? finished;
+    this.observer?.onOutcome(name, outcome, Math.max(0, finished - started) / 1000);
+  }
+}

@@ -1,0 +1,203 @@
+import { Cron } from 'croner';
+import type { Logger } from '../logger.js';
+import {
+  backoffDelay,
+  type EnqueueOptions,
+  type JobCounts,
+  type JobDefinition,
+  type JobObserver,
+  type JobQueue,
+  type Schedule,
+} from './catalog.js';
+
+interface PendingJob {
+  id: string;
+  payload: unknown;
+  attempt: number;
+}
+
+interface Lane {
+  definition: JobDefinition<unknown, unknown>;
+  ready: PendingJob[];
+  delayed: Map<string, NodeJS.Timeout>;
+  active: Set<string>;
+  failed: number;
+}
+
+/**
+ * In-process queue for embedded mode: same semantics as the BullMQ driver (job ids dedupe while a job
+ * exists, retries with the policy's backoff, cron schedules) without Redis. Jobs live in memory only;
+ * the sweepers re-dispatch from PostgreSQL after a restart.
+ */
+export class MemoryJobQueue<TDeps> implements JobQueue<TDeps> {
+  readonly kind = 'memory' as const;
+  private readonly lanes = new Map<string, Lane>();
+  private readonly crons = new Map<string, Cron>();
+  private readonly idleWaiters = new Set<() => void>();
+  private deps: TDeps | undefined;
+  private consuming = false;
+  private closed = false;
+  private sequence = 0;
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly observer?: JobObserver,
+  ) {}
+
+  register(definitions: readonly JobDefinition<unknown, TDeps>[]): void {
+    for (const definition of definitions) {
+      if (this.lanes.has(definition.name)) throw new Error(`job ${definition.name} is registered twice`);
+      this.lanes.set(definition.name, {
+        definition: definition as JobDefinition<unknown, unknown>,
+        ready: [],
+        delayed: new Map(),
+        active: new Set(),
+        failed: 0,
+      });
+    }
+  }
+
+  async enqueue<TPayload>(
+    definition: JobDefinition<TPayload, TDeps>,
+    payload: TPayload,
+    options: EnqueueOptions = {},
+  ): Promise<void> {
+    if (this.closed) throw new Error('job queue is closed');
+    const lane = this.lane(definition.name);
+    const parsed = definition.payload.parse(payload);
+    const id = options.jobId ?? `${definition.name}:${++this.sequence}`;
+    if (lane.active.has(id) || lane.delayed.has(id) || lane.ready.some((job) => job.id === id)) return;
+    this.put(lane, { id, payload: parsed, attempt: 1 }, options.delayMs ?? 0);
+  }
+
+  async schedule<TPayload>(definition: JobDefinition<TPayload, TDeps>, schedule: Schedule<TPayload>): Promise<void> {
+    this.lane(definition.name);
+    const payload = definition.payload.parse(schedule.payload);
+    this.crons.get(schedule.id)?.stop();
+    const cron = new Cron(schedule.cron, { protect: true, paused: !this.consuming }, () => {
+      void this.enqueue(definition, payload, { jobId: `schedule:${schedule.id}` });
+    });
+    this.crons.set(schedule.id, cron);
+  }
+
+  async consume(deps: TDeps): Promise<void> {
+    this.deps = deps;
+    this.consuming = true;
+    for (const cron of this.crons.values()) cron.resume();
+    for (const lane of this.lanes.values()) this.pump(lane);
+  }
+
+  async counts(): Promise<Record<string, JobCounts>> {
+    const out: Record<string, JobCounts> = {};
+    for (const [name, lane] of this.lanes) {
+      out[name] = { waiting: lane.ready.length, active: lane.active.size, delayed: lane.delayed.size, failed: lane.failed };
+    }
+    return out;
+  }
+
+  idle(timeoutMs = 10_000): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.idleWaiters.delete(done);
+        reject(new Error(`job queue not idle after ${timeoutMs} ms`));
+      }, timeoutMs);
+      const done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.idleWaiters.add(done);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const cron of this.crons.values()) cron.stop();
+    for (const lane of this.lanes.values()) {
+      for (const timer of lane.delayed.values()) clearTimeout(timer);
+      lane.delayed.clear();
+      lane.ready.length = 0;
+    }
+    const deadline = Date.now() + 10_000;
+    while ([...this.lanes.values()].some((lane) => lane.active.size > 0) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
+  private lane(name: string): Lane {
+    const lane = this.lanes.get(name);
+    if (!lane) throw new Error(`job ${name} is not registered`);
+    return lane;
+  }
+
+  private put(lane: Lane, job: PendingJob, delayMs: number): void {
+    if (delayMs > 0) {
+      const timer = setTimeout(() => {
+        lane.delayed.delete(job.id);
+        if (this.closed) return;
+        lane.ready.push(job);
+        this.pump(lane);
+      }, delayMs);
+      timer.unref();
+      lane.delayed.set(job.id, timer);
+      return;
+    }
+    lane.ready.push(job);
+    this.pump(lane);
+  }
+
+  private pump(lane: Lane): void {
+    if (!this.consuming || this.closed) return;
+    while (lane.active.size < lane.definition.concurrency && lane.ready.length > 0) {
+      const job = lane.ready.shift()!;
+      lane.active.add(job.id);
+      void this.run(lane, job);
+    }
+    this.notifyIfIdle();
+  }
+
+  private async run(lane: Lane, job: PendingJob): Promise<void> {
+    const { definition } = lane;
+    const started = performance.now();
+    const isFinalAttempt = job.attempt >= definition.retry.attempts;
+    const logger = this.logger.child({ job: definition.name, jobId: job.id, attempt: job.attempt });
+    try {
+      const payload = definition.payload.parse(job.payload);
+      await definition.handle(payload, {
+        deps: this.deps as unknown,
+        run: { jobId: job.id, attempt: job.attempt, isFinalAttempt, logger },
+      });
+      this.observer?.onOutcome(definition.name, 'completed', (performance.now() - started) / 1000);
+    } catch (error) {
+      const seconds = (performance.now() - started) / 1000;
+      if (isFinalAttempt) {
+        lane.failed++;
+        logger.error({ err: error }, 'job failed for good');
+        this.observer?.onOutcome(definition.name, 'failed', seconds);
+      } else {
+        logger.warn({ err: error }, 'job failed, will retry');
+        this.observer?.onOutcome(definition.name, 'retried', seconds);
+        lane.active.delete(job.id);
+        if (!this.closed) {
+          this.put(lane, { ...job, attempt: job.attempt + 1 }, backoffDelay(definition.retry, job.attempt));
+        }
+      }
+    } finally {
+      lane.active.delete(job.id);
+      this.pump(lane);
+    }
+  }
+
+  private isIdle(): boolean {
+    for (const lane of this.lanes.values()) {
+      if (lane.ready.length > 0 || lane.active.size > 0 || lane.delayed.size > 0) return false;
+    }
+    return true;
+  }
+
+  private notifyIfIdle(): void {
+    if (this.idleWaiters.size === 0 || !this.isIdle()) return;
+    for (const resolve of this.idleWaiters) resolve();
+    this.idleWaiters.clear();
+  }
+}

@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+test('defaults give embedded mode on port 3000 with the simulator as the Graph base URL', () => {
+  const config = loadConfig({});
+  assert.equal(config.mode, 'embedded');
+  assert.equal(config.role, 'all');
+  assert.equal(config.http.port, 3000);
+  assert.equal(config.graphSim.port, 4010);
+  assert.equal(config.graphSim.enabled, true);
+  assert.equal(config.meta.graphBaseUrl, 'http://127.0.0.1:4010');
+  assert.equal(config.meta.graphVersion, 'v23.0');
+  assert.equal(config.database.url, undefined);
+});
+
+test("a server role talks to Meta's Graph API unless told otherwise", () => {
+  const config = loadConfig({ ROLE: 'server' });
+  assert.equal(config.graphSim.enabled, false);
+  assert.equal(config.meta.graphBaseUrl, 'https://graph.facebook.com');
+  const custom = loadConfig({ ROLE: 'server', GRAPH_API_BASE_URL: 'http://sim.local:4010/' });
+  assert.equal(custom.meta.graphBaseUrl, 'http://sim.local:4010');
+});
+
+test('DATABASE_URL selects scale mode', () => {
+  const config = loadConfig({ DATABASE_URL: 'postgres://u@db:5432/x', REDIS_URL: 'redis://r:6379' });
+  assert.equal(config.mode, 'scale');
+  assert.equal(config.redis.url, 'redis://r:6379');
+});
+
+test('PORT=abc stops boot with a message naming PORT', () => {
+  assert.throws(
+    () => loadConfig({ PORT: 'abc' }),
+    (error: unknown) => error instanceof ConfigError && /PORT/.test(error.message) && error.problems.length === 1,
+  );
+});
+
+test('every bad variable is named in one message', () => {
+  try {
+    loadConfig({ PORT: '70000', DATABASE_URL: 'mysql://x', GRAPH_API_VERSION: '23', LOG_LEVEL: 'loud' });
+    assert.fail('expected a ConfigError');
+  } catch (error) {
+    assert.ok(error instanceof ConfigError);
+    for (const name of ['PORT', 'DATABASE_URL', 'GRAPH_API_VERSION', 'LOG_LEVEL']) {
+      assert.match(error.message, new RegExp(name), `message names ${name}`);
+    }
+    assert.equal(error.problems.length, 4);
+  }
+});
+
+test('a rejected secret value is never echoed in the message', () => {
+  try {
+    loadConfig({ DATABASE_URL: 'not a url with password hunter2', PORT: 'x' });
+    assert.fail('expected a ConfigError');
+  } catch (error) {
+    assert.ok(error instanceof ConfigError);
+    assert.doesNotMatch(error.message, /hunter2/);
+    assert.match(error.message, /got "x"/, 'non-secret values are shown to help');
+  }
+});
+
+test('REDIS_URL without DATABASE_URL is refused', () => {
+  assert.throws(() => loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }), /REDIS_URL/);
+});
+
+test('empty strings count as unset', () => {
+  const config = loadConfig({ PORT: '', DATABASE_URL: '', GRAPH_SIM: '' });
+  assert.equal(config.http.port, 3000);
+  assert.equal(config.mode, 'embedded');
+  assert.equal(config.graphSim.enabled, true);
+});
