@@ -35,14 +35,19 @@ const flag = (fallback: boolean) =>
     z
       .enum(['true', 'false', '1', '0', 'on', 'off'], { message: 'must be true or false' })
       .optional()
-      .transform((value) => (value === undefined ? fallback : value === 'true' || value === '1' || value === 'on')),
+      .transform((value) =>
+        value === undefined ? fallback : value === 'true' || value === '1' || value === 'on',
+      ),
   );
 
 export const roles = ['server', 'worker', 'all'] as const;
 export type Role = (typeof roles)[number];
 
 const envSchema = z.object({
-  NODE_ENV: z.preprocess(emptyAsUndefined, z.enum(['development', 'production', 'test']).default('development')),
+  NODE_ENV: z.preprocess(
+    emptyAsUndefined,
+    z.enum(['development', 'production', 'test']).default('development'),
+  ),
   ROLE: z.preprocess(emptyAsUndefined, z.enum(roles).default('all')),
   PORT: port(3000),
   HOST: z.preprocess(emptyAsUndefined, z.string().min(1).default('127.0.0.1')),
@@ -77,7 +82,10 @@ const envSchema = z.object({
   GRAPH_SIM_PORT: port(4010),
   TOKEN_MASTER_KEY: optionalString,
   WEB_DIST_DIR: optionalString,
-  SWEEP_INTERVAL_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(3600).default(30)),
+  SWEEP_INTERVAL_SECONDS: z.preprocess(
+    emptyAsUndefined,
+    z.coerce.number().int().min(1).max(3600).default(30),
+  ),
 });
 
 export type RawEnv = z.input<typeof envSchema>;

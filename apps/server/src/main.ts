@@ -44,7 +44,8 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
-    for (const close of closers) await close().catch((error: unknown) => log.warn({ err: error }, 'close failed'));
+    for (const close of closers)
+      await close().catch((error: unknown) => log.warn({ err: error }, 'close failed'));
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));
@@ -62,7 +63,9 @@ function announce(config: Config, info: (obj: object, msg: string) => void): voi
     'OpenWABA started',
   );
   if (config.role !== 'worker') {
-    process.stdout.write(`\n  OpenWABA (${config.role}, ${config.mode} mode) is up at ${config.http.publicUrl}\n\n`);
+    process.stdout.write(
+      `\n  OpenWABA (${config.role}, ${config.mode} mode) is up at ${config.http.publicUrl}\n\n`,
+    );
   }
 }
 
@@ -70,7 +73,9 @@ main().catch((error: unknown) => {
   if (error instanceof ConfigError) {
     process.stderr.write(`${error.message}\n`);
   } else {
-    process.stderr.write(`OpenWABA failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `OpenWABA failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
   }
   process.exit(1);
 });

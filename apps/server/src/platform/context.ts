@@ -1,11 +1,24 @@
-import type { FastifyInstance, FastifyBaseLogger, RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression } from 'fastify';
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  RawReplyDefaultExpression,
+  RawRequestDefaultExpression,
+  RawServerDefault,
+} from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Redis } from 'ioredis';
 import type { z } from 'zod';
 import type { Config } from '../config.js';
 import type { Database, DatabaseHandle } from './db/client.js';
 import type { EventBus } from './events/event-bus.js';
-import { defineJob, type JobDefinition, type JobHandlerContext, type JobQueue, type RetryPolicy, type Schedule } from './jobs/catalog.js';
+import {
+  defineJob,
+  type JobDefinition,
+  type JobHandlerContext,
+  type JobQueue,
+  type RetryPolicy,
+  type Schedule,
+} from './jobs/catalog.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import type { RateLimits } from './ratelimit/rate-limits.js';
@@ -61,7 +74,10 @@ export interface ModuleSchedule {
   install(jobs: JobQueue<Platform>): Promise<void>;
 }
 
-export function scheduleJob<TPayload>(job: PlatformJob<TPayload>, schedule: Schedule<TPayload>): ModuleSchedule {
+export function scheduleJob<TPayload>(
+  job: PlatformJob<TPayload>,
+  schedule: Schedule<TPayload>,
+): ModuleSchedule {
   return { id: schedule.id, install: (jobs) => jobs.schedule(job, schedule) };
 }
 

@@ -83,7 +83,8 @@ export async function createPlatform(
         for (const sweeper of sweepers) {
           try {
             const count = await sweeper.sweep(ctx.deps);
-            if (count > 0) ctx.run.logger.info({ sweeper: sweeper.name, count }, 'sweeper re-dispatched work');
+            if (count > 0)
+              ctx.run.logger.info({ sweeper: sweeper.name, count }, 'sweeper re-dispatched work');
           } catch (error) {
             ctx.run.logger.error({ err: error, sweeper: sweeper.name }, 'sweeper failed');
           }

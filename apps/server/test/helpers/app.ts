@@ -1,9 +1,9 @@
 import type { LightMyRequestResponse } from 'fastify';
 import type { Config } from '../../src/config.js';
+import { modules as allModules } from '../../src/modules/index.js';
 import type { HttpApp, PlatformModule } from '../../src/platform/context.js';
 import { buildHttpServer } from '../../src/platform/http/server.js';
 import { createPlatform, type RunningPlatform } from '../../src/platform/platform.js';
-import { modules as allModules } from '../../src/modules/index.js';
 import { createTestDatabase, testConfig } from './environment.js';
 import { LogCapture } from './log-capture.js';
 import { migratedSnapshot } from './pglite-snapshot.js';

@@ -16,7 +16,8 @@ const CACHE_DIR = new URL('../../../../node_modules/.cache/openwaba/', import.me
 export async function migratedSnapshot(): Promise<Blob> {
   const hash = createHash('sha256');
   for (const file of readdirSync(migrationsFolder, { recursive: true }).map(String).sort()) {
-    if (file.endsWith('.sql') || file.endsWith('.json')) hash.update(file).update(readFileSync(join(migrationsFolder, file)));
+    if (file.endsWith('.sql') || file.endsWith('.json'))
+      hash.update(file).update(readFileSync(join(migrationsFolder, file)));
   }
   const path = join(CACHE_DIR, `pglite-${hash.digest('hex').slice(0, 16)}.tar`);
   try {

@@ -31,7 +31,8 @@ test('DATABASE_URL selects scale mode', () => {
 test('PORT=abc stops boot with a message naming PORT', () => {
   assert.throws(
     () => loadConfig({ PORT: 'abc' }),
-    (error: unknown) => error instanceof ConfigError && /PORT/.test(error.message) && error.problems.length === 1,
+    (error: unknown) =>
+      error instanceof ConfigError && /PORT/.test(error.message) && error.problems.length === 1,
   );
 });
 

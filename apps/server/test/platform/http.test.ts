@@ -55,13 +55,21 @@ test('GET /ready checks the database (and Redis in scale mode)', async () => {
 });
 
 test('a valid body passes the zod contract', async () => {
-  const res = await t.inject({ method: 'POST', url: '/api/v1/probe/echo', payload: { name: 'Asha', count: 2 } });
+  const res = await t.inject({
+    method: 'POST',
+    url: '/api/v1/probe/echo',
+    payload: { name: 'Asha', count: 2 },
+  });
   assert.equal(res.statusCode, 200);
   assert.deepEqual(json(res), { greeting: 'hello Asha x2' });
 });
 
 test('a bad body answers 400 validation_failed naming each field', async () => {
-  const res = await t.inject({ method: 'POST', url: '/api/v1/probe/echo', payload: { name: 'A', count: -1 } });
+  const res = await t.inject({
+    method: 'POST',
+    url: '/api/v1/probe/echo',
+    payload: { name: 'A', count: -1 },
+  });
   assert.equal(res.statusCode, 400);
   const body = json<{ error: { code: string; requestId: string; details: { path: string }[] } }>(res);
   assert.equal(body.error.code, 'validation_failed');
@@ -95,7 +103,10 @@ test('an oversized body answers 413', async () => {
 test('AppError maps its code to the status from the table, with extra headers', async () => {
   const conflict = await t.inject({ method: 'GET', url: '/api/v1/probe/conflict' });
   assert.equal(conflict.statusCode, 409);
-  assert.equal(json<{ error: { code: string; message: string } }>(conflict).error.message, 'That already happened');
+  assert.equal(
+    json<{ error: { code: string; message: string } }>(conflict).error.message,
+    'That already happened',
+  );
   const limited = await t.inject({ method: 'GET', url: '/api/v1/probe/limited' });
   assert.equal(limited.statusCode, 429);
   assert.equal(limited.headers['retry-after'], '7');
@@ -127,7 +138,9 @@ test('a safe incoming x-request-id is kept, an unsafe one replaced', async () =>
 test('OpenAPI is generated from the route schemas and served with a docs page', async () => {
   const res = await t.inject({ method: 'GET', url: '/api/openapi.json' });
   assert.equal(res.statusCode, 200);
-  const doc = json<{ openapi: string; paths: Record<string, Record<string, { requestBody?: unknown }>> }>(res);
+  const doc = json<{ openapi: string; paths: Record<string, Record<string, { requestBody?: unknown }>> }>(
+    res,
+  );
   assert.match(doc.openapi, /^3\./);
   const echo = doc.paths['/api/v1/probe/echo']?.post;
   assert.ok(echo?.requestBody, 'the echo route documents its body');

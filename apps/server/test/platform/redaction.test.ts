@@ -22,7 +22,10 @@ const careless: PlatformModule = {
     app.post('/api/v1/careless', async (request) => {
       // What a hurried developer might write: log the whole body and headers.
       request.log.info({ body: request.body, headers: request.headers }, 'incoming');
-      request.log.warn({ config: { appSecret: SECRETS.appSecret }, user: { password: SECRETS.password } }, 'nested');
+      request.log.warn(
+        { config: { appSecret: SECRETS.appSecret }, user: { password: SECRETS.password } },
+        'nested',
+      );
       return { ok: true };
     });
   },

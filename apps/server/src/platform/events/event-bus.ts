@@ -13,7 +13,10 @@ export interface Topic<T> {
   readonly schema: z.ZodType<T>;
 }
 
-export function defineTopic<TSchema extends z.ZodType>(name: string, schema: TSchema): Topic<z.output<TSchema>> {
+export function defineTopic<TSchema extends z.ZodType>(
+  name: string,
+  schema: TSchema,
+): Topic<z.output<TSchema>> {
   return { name, schema: schema as z.ZodType<z.output<TSchema>> };
 }
 

@@ -77,13 +77,18 @@ export async function buildHttpServer(
     }
     if (hasZodFastifySchemaValidationErrors(error)) {
       const details = error.validation.map((issue) => ({
-        path: [error.validationContext, ...issue.instancePath.split('/').filter(Boolean)].filter(Boolean).join('.'),
+        path: [error.validationContext, ...issue.instancePath.split('/').filter(Boolean)]
+          .filter(Boolean)
+          .join('.'),
         message: issue.message ?? 'is invalid',
       }));
       return send('validation_failed', 'The request is not valid', details);
     }
     if (isResponseSerializationError(error)) {
-      request.log.error({ err: error, route: request.routeOptions.url }, 'response does not match its schema');
+      request.log.error(
+        { err: error, route: request.routeOptions.url },
+        'response does not match its schema',
+      );
       return send('internal', 'Internal error');
     }
     const status = error.statusCode ?? 500;
@@ -92,13 +97,16 @@ export async function buildHttpServer(
     if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
       return send('bad_request', 'The request body is not valid JSON');
     }
-    if (status >= 400 && status < 500) return send('bad_request', 'The request is not valid', undefined, status);
+    if (status >= 400 && status < 500)
+      return send('bad_request', 'The request is not valid', undefined, status);
     request.log.error({ err: error }, 'unhandled error');
     return send('internal', 'Internal error');
   });
 
   app.setNotFoundHandler((request, reply) => {
-    reply.status(404).send(errorBody('not_found', `No route ${request.method} ${redactUrl(request.url)}`, request.id));
+    reply
+      .status(404)
+      .send(errorBody('not_found', `No route ${request.method} ${redactUrl(request.url)}`, request.id));
   });
 
   await app.register(fastifySwagger, {

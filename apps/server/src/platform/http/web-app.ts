@@ -33,7 +33,11 @@ export async function registerWebApp(app: HttpApp, distDir: string | undefined):
       return reply.sendFile('index.html');
     }
     return reply.status(404).send({
-      error: { code: 'not_found', message: `No route ${request.method} ${request.url.split('?')[0]}`, requestId: request.id },
+      error: {
+        code: 'not_found',
+        message: `No route ${request.method} ${request.url.split('?')[0]}`,
+        requestId: request.id,
+      },
     });
   });
 }

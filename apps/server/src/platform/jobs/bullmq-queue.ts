@@ -1,14 +1,7 @@
 import { type Job, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
-import type {
-  EnqueueOptions,
-  JobCounts,
-  JobDefinition,
-  JobObserver,
-  JobQueue,
-  Schedule,
-} from './catalog.js';
+import type { EnqueueOptions, JobCounts, JobDefinition, JobObserver, JobQueue, Schedule } from './catalog.js';
 
 interface Entry {
   definition: JobDefinition<unknown, unknown>;
@@ -59,12 +52,19 @@ export class BullMqJobQueue<TDeps> implements JobQueue<TDeps> {
     });
   }
 
-  async schedule<TPayload>(definition: JobDefinition<TPayload, TDeps>, schedule: Schedule<TPayload>): Promise<void> {
+  async schedule<TPayload>(
+    definition: JobDefinition<TPayload, TDeps>,
+    schedule: Schedule<TPayload>,
+  ): Promise<void> {
     const entry = this.entry(definition.name);
     await entry.queue.upsertJobScheduler(
       schedule.id,
       { pattern: schedule.cron },
-      { name: definition.name, data: definition.payload.parse(schedule.payload), opts: this.jobOptions(definition) },
+      {
+        name: definition.name,
+        data: definition.payload.parse(schedule.payload),
+        opts: this.jobOptions(definition),
+      },
     );
   }
 
@@ -108,7 +108,13 @@ export class BullMqJobQueue<TDeps> implements JobQueue<TDeps> {
     const out: Record<string, JobCounts> = {};
     await Promise.all(
       [...this.entries].map(async ([name, entry]) => {
-        const counts = await entry.queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized');
+        const counts = await entry.queue.getJobCounts(
+          'waiting',
+          'active',
+          'delayed',
+          'failed',
+          'prioritized',
+        );
         out[name] = {
           waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0),
           active: counts.active ?? 0,

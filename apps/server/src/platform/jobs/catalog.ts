@@ -97,7 +97,11 @@ export interface JobQueue<TDeps = unknown> {
   readonly kind: 'memory' | 'bullmq';
   /** Makes the definitions known; must happen before enqueue or consume. */
   register(definitions: readonly JobDefinition<unknown, TDeps>[]): void;
-  enqueue<TPayload>(definition: JobDefinition<TPayload, TDeps>, payload: TPayload, options?: EnqueueOptions): Promise<void>;
+  enqueue<TPayload>(
+    definition: JobDefinition<TPayload, TDeps>,
+    payload: TPayload,
+    options?: EnqueueOptions,
+  ): Promise<void>;
   /** Repeating job; only processes that consume install schedules. */
   schedule<TPayload>(definition: JobDefinition<TPayload, TDeps>, schedule: Schedule<TPayload>): Promise<void>;
   /** Starts consuming every registered job in this process (worker role). */

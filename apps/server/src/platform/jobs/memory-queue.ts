@@ -70,7 +70,10 @@ export class MemoryJobQueue<TDeps> implements JobQueue<TDeps> {
     this.put(lane, { id, payload: parsed, attempt: 1 }, options.delayMs ?? 0);
   }
 
-  async schedule<TPayload>(definition: JobDefinition<TPayload, TDeps>, schedule: Schedule<TPayload>): Promise<void> {
+  async schedule<TPayload>(
+    definition: JobDefinition<TPayload, TDeps>,
+    schedule: Schedule<TPayload>,
+  ): Promise<void> {
     this.lane(definition.name);
     const payload = definition.payload.parse(schedule.payload);
     this.crons.get(schedule.id)?.stop();
@@ -90,7 +93,12 @@ export class MemoryJobQueue<TDeps> implements JobQueue<TDeps> {
   async counts(): Promise<Record<string, JobCounts>> {
     const out: Record<string, JobCounts> = {};
     for (const [name, lane] of this.lanes) {
-      out[name] = { waiting: lane.ready.length, active: lane.active.size, delayed: lane.delayed.size, failed: lane.failed };
+      out[name] = {
+        waiting: lane.ready.length,
+        active: lane.active.size,
+        delayed: lane.delayed.size,
+        failed: lane.failed,
+      };
     }
     return out;
   }

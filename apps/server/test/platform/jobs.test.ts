@@ -1,0 +1,149 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { z } from 'zod';
+import { definePlatformJob, type PlatformModule, scheduleJob } from '../../src/platform/context.js';
+import { backoffDelay } from '../../src/platform/jobs/catalog.js';
+import { createTestApp, type TestApp } from '../helpers/app.js';
+
+// Handlers record what they saw here; each test uses its own keys.
+const seen = new Map<string, number[]>();
+const record = (key: string, value: number) => seen.set(key, [...(seen.get(key) ?? []), value]);
+const waitFor = async (predicate: () => boolean, timeoutMs = 10_000) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+};
+
+const echo = definePlatformJob({
+  name: 'test.echo',
+  payload: z.object({ key: z.string(), value: z.number().int() }),
+  async handle(payload) {
+    record(payload.key, payload.value);
+  },
+});
+
+const flaky = definePlatformJob({
+  name: 'test.flaky',
+  payload: z.object({ key: z.string(), failTimes: z.number().int() }),
+  retry: { attempts: 3, backoff: { type: 'fixed', delayMs: 30 } },
+  async handle(payload, ctx) {
+    record(payload.key, ctx.run.attempt);
+    if (ctx.run.attempt <= payload.failTimes) throw new Error(`planned failure ${ctx.run.attempt}`);
+  },
+});
+
+const slow = definePlatformJob({
+  name: 'test.slow',
+  payload: z.object({ key: z.string() }),
+  concurrency: 1,
+  async handle(payload) {
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    record(payload.key, 1);
+  },
+});
+
+const tick = definePlatformJob({
+  name: 'test.tick',
+  payload: z.object({ key: z.string() }),
+  async handle(payload) {
+    record(payload.key, Date.now());
+  },
+});
+
+let sweeps = 0;
+const testModule: PlatformModule = {
+  name: 'jobs-test',
+  jobs: [echo, flaky, slow, tick],
+  schedules: [
+    scheduleJob(tick, { id: 'test.tick.every-second', cron: '* * * * * *', payload: { key: 'tick' } }),
+  ],
+  sweepers: [
+    {
+      name: 'test.counter',
+      async sweep() {
+        sweeps++;
+        return 0;
+      },
+    },
+  ],
+};
+
+let t: TestApp;
+before(async () => {
+  t = await createTestApp({ modules: [testModule], env: { SWEEP_INTERVAL_SECONDS: '1' } });
+});
+after(async () => {
+  await t.close();
+});
+
+test(`jobs run with their typed payload`, async () => {
+  await t.platform.jobs.enqueue(echo, { key: 'run', value: 7 });
+  await waitFor(() => (seen.get('run') ?? []).length === 1);
+  assert.deepEqual(seen.get('run'), [7]);
+});
+
+test('a payload that breaks the schema is refused at enqueue', async () => {
+  await assert.rejects(() => t.platform.jobs.enqueue(echo, { key: 'bad', value: 1.5 }));
+  await assert.rejects(() =>
+    t.platform.jobs.enqueue(echo, { key: 'bad' } as unknown as { key: string; value: number }),
+  );
+  assert.equal(seen.get('bad'), undefined);
+});
+
+test('a failing job retries by its policy and then succeeds', async () => {
+  await t.platform.jobs.enqueue(flaky, { key: 'retry', failTimes: 2 });
+  await waitFor(() => (seen.get('retry') ?? []).length === 3);
+  assert.deepEqual(seen.get('retry'), [1, 2, 3]);
+});
+
+test('a job that keeps failing stops after its attempts and is counted as failed', async () => {
+  await t.platform.jobs.enqueue(flaky, { key: 'dead', failTimes: 99 });
+  await waitFor(() => (seen.get('dead') ?? []).length === 3);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  assert.deepEqual(seen.get('dead'), [1, 2, 3], 'no fourth attempt');
+  const metrics = await t.platform.metrics.registry.metrics();
+  assert.match(metrics, /jobs_total\{job="test.flaky",outcome="failed"\} 1/);
+  assert.match(metrics, /jobs_total\{job="test.flaky",outcome="retried"\} [4-9]/);
+});
+
+test('a job id dedupes while the job is still pending', async () => {
+  await t.platform.jobs.enqueue(slow, { key: 'dedupe' }, { jobId: 'same-row' });
+  await t.platform.jobs.enqueue(slow, { key: 'dedupe' }, { jobId: 'same-row' });
+  await t.platform.jobs.enqueue(slow, { key: 'dedupe' }, { jobId: 'same-row' });
+  await waitFor(() => (seen.get('dedupe') ?? []).length >= 1);
+  await new Promise((resolve) => setTimeout(resolve, 400));
+  assert.equal(seen.get('dedupe')?.length, 1);
+  // Once done, the same id may be dispatched again (a sweeper re-dispatching a row).
+  await t.platform.jobs.enqueue(slow, { key: 'dedupe' }, { jobId: 'same-row' });
+  await waitFor(() => (seen.get('dedupe') ?? []).length === 2);
+});
+
+test('a delayed job waits its delay', async () => {
+  const start = Date.now();
+  await t.platform.jobs.enqueue(tick, { key: 'delayed' }, { delayMs: 300 });
+  await waitFor(() => (seen.get('delayed') ?? []).length === 1);
+  assert.ok(seen.get('delayed')![0]! - start >= 280, 'ran no earlier than its delay');
+});
+
+test('repeating schedules fire and sweepers run on the sweep schedule', async () => {
+  await waitFor(() => (seen.get('tick') ?? []).length >= 2 && sweeps >= 2, 8_000);
+  const ticks = seen.get('tick')!;
+  assert.ok(ticks[1]! - ticks[0]! >= 500, 'ticks are about a second apart');
+});
+
+test('queue depth is reported per job', async () => {
+  const counts = await t.platform.jobs.counts();
+  for (const name of ['test.echo', 'test.flaky', 'test.slow', 'test.tick', 'platform.sweep']) {
+    assert.ok(counts[name], `counts for ${name}`);
+  }
+});
+
+test('exponential backoff doubles from its base delay', () => {
+  const policy = { attempts: 5, backoff: { type: 'exponential' as const, delayMs: 1000 } };
+  assert.deepEqual(
+    [1, 2, 3, 4].map((attempt) => backoffDelay(policy, attempt)),
+    [1000, 2000, 4000, 8000],
+  );
+});

@@ -1,0 +1,14 @@
+export * from './auth.js';
+export * from './client.js';
+export * from './errors.js';
+export { type GraphHttpOptions, redactor } from './graph-http.js';
+export * from './media.js';
+export * from './messages.js';
+export * from './phone-numbers.js';
+export { formatIssues, formatPath, type OpenEnum } from './schema-helpers.js';
+export * from './signature.js';
+export * from './templates.js';
+export * from './webhook-fields.js';
+export * from './webhook-messages.js';
+export * from './webhook-statuses.js';
+export * from './webhooks.js';
