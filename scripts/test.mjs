@@ -18,7 +18,9 @@ const files = roots
       return [];
     }
   })
-  .filter((f) => f.endsWith('.test.ts') && !f.split(sep).includes('node_modules') && !f.includes(`${sep}e2e${sep}`))
+  .filter(
+    (f) => f.endsWith('.test.ts') && !f.split(sep).includes('node_modules') && !f.includes(`${sep}e2e${sep}`),
+  )
   .filter((f) => filters.length === 0 || filters.some((filter) => f.startsWith(filter) || f.includes(filter)))
   .sort();
 
