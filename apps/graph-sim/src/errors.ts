@@ -1,0 +1,151 @@
+import { randomBytes } from 'node:crypto';
+
+/**
+ * Meta's error envelope and the codes the simulator produces. Titles follow Meta's error-code table;
+ * `details` carries the specific reason as Meta does in `error_data.details`.
+ */
+export interface GraphErrorBody {
+  error: {
+    message: string;
+    type: string;
+    code: number;
+    error_subcode?: number;
+    is_transient?: boolean;
+    error_user_title?: string;
+    error_user_msg?: string;
+    error_data?: { messaging_product: 'whatsapp'; details: string };
+    fbtrace_id: string;
+  };
+}
+
+interface CodeInfo {
+  title: string;
+  /** Cloud API (1xxxxx) errors carry `error_data`; classic Graph errors do not. */
+  cloud: boolean;
+  httpStatus?: number;
+  type?: string;
+}
+
+export const ERROR_CODES: Record<number, CodeInfo> = {
+  1: { title: 'An unknown error occurred', cloud: false, httpStatus: 500 },
+  2: { title: 'Service temporarily unavailable', cloud: false, httpStatus: 503 },
+  4: { title: 'Application request limit reached', cloud: false },
+  10: { title: 'Application does not have permission for this action', cloud: false, httpStatus: 403 },
+  100: { title: 'Invalid parameter', cloud: true },
+  190: { title: 'Invalid OAuth access token - Cannot parse access token', cloud: false, httpStatus: 401 },
+  200: { title: 'Permissions error', cloud: false, httpStatus: 403 },
+  368: { title: 'Temporarily blocked for policies violations', cloud: true },
+  2500: { title: 'Unknown path components', cloud: false },
+  80007: { title: 'Rate limit issues', cloud: true },
+  130429: { title: 'Rate limit hit', cloud: true },
+  130472: { title: "User's number is part of an experiment", cloud: true },
+  131000: { title: 'Something went wrong', cloud: true, httpStatus: 500 },
+  131005: { title: 'Access denied', cloud: true, httpStatus: 403 },
+  131008: { title: 'Required parameter is missing', cloud: true },
+  131009: { title: 'Parameter value is not valid', cloud: true },
+  131021: { title: 'Recipient cannot be sender', cloud: true },
+  131026: { title: 'Message undeliverable', cloud: true },
+  131031: { title: 'Account has been locked', cloud: true },
+  131047: { title: 'Re-engagement message', cloud: true },
+  131048: { title: 'Spam rate limit hit', cloud: true },
+  131049: { title: 'This message was not delivered to maintain healthy ecosystem engagement.', cloud: true },
+  131050: { title: 'User has stopped receiving marketing messages', cloud: true },
+  131051: { title: 'Unsupported message type', cloud: true },
+  131052: { title: 'Media download error', cloud: true },
+  131053: { title: 'Media upload error', cloud: true },
+  131056: { title: '(Business Account, Consumer Account) pair rate limit hit', cloud: true },
+  131057: { title: 'Account in maintenance mode', cloud: true },
+  132000: { title: 'Number of parameters does not match the expected number of params', cloud: true },
+  132001: { title: 'Template does not exist', cloud: true },
+  132005: { title: 'Translated text too long', cloud: true },
+  132007: { title: 'Template format character policy violated', cloud: true },
+  132012: { title: 'Parameter format does not match format in the created template', cloud: true },
+  132015: { title: 'Template is paused', cloud: true },
+  132016: { title: 'Template is disabled', cloud: true },
+  133005: { title: 'Two step verification PIN mismatch', cloud: true },
+  133010: { title: 'Phone number not registered', cloud: true },
+  133016: { title: 'Account register deregister rate limit exceeded', cloud: true },
+};
+
+export function titleOf(code: number): string {
+  return ERROR_CODES[code]?.title ?? 'Unknown error';
+}
+
+export function fbtraceId(): string {
+  return randomBytes(8).toString('base64url').slice(0, 11);
+}
+
+export interface GraphErrorInit {
+  code: number;
+  details?: string;
+  subcode?: number;
+  message?: string;
+  type?: string;
+  httpStatus?: number;
+  transient?: boolean;
+  userTitle?: string;
+  userMsg?: string;
+}
+
+/** Thrown by handlers; the server's error handler turns it into Meta's envelope. */
+export class GraphError extends Error {
+  readonly init: GraphErrorInit;
+  constructor(init: GraphErrorInit) {
+    super(init.message ?? `(#${init.code}) ${titleOf(init.code)}`);
+    this.init = init;
+  }
+
+  get httpStatus(): number {
+    return this.init.httpStatus ?? ERROR_CODES[this.init.code]?.httpStatus ?? 400;
+  }
+
+  toBody(): GraphErrorBody {
+    const { code, details, subcode, type, transient, userTitle, userMsg } = this.init;
+    const info = ERROR_CODES[code];
+    const body: GraphErrorBody = {
+      error: {
+        message: this.message,
+        type: type ?? info?.type ?? 'OAuthException',
+        code,
+        fbtrace_id: fbtraceId(),
+      },
+    };
+    if (subcode !== undefined) body.error.error_subcode = subcode;
+    if (transient) body.error.is_transient = true;
+    if (userTitle) body.error.error_user_title = userTitle;
+    if (userMsg) body.error.error_user_msg = userMsg;
+    if (info?.cloud || details) {
+      body.error.error_data = { messaging_product: 'whatsapp', details: details ?? titleOf(code) };
+    }
+    return body;
+  }
+}
+
+export const invalidParam = (details: string): GraphError => new GraphError({ code: 100, details });
+export const missingParam = (details: string): GraphError => new GraphError({ code: 131008, details });
+export const badValue = (details: string): GraphError => new GraphError({ code: 131009, details });
+
+/** The error Graph gives for an id that does not exist or that the token may not see. */
+export function unsupportedRequest(method: string, id: string): GraphError {
+  return new GraphError({
+    code: 100,
+    subcode: 33,
+    type: 'GraphMethodException',
+    message:
+      `Unsupported ${method.toLowerCase()} request. Object with ID '${id}' does not exist, cannot be loaded ` +
+      'due to missing permissions, or does not support this operation. Please read the Graph API ' +
+      'documentation at https://developers.facebook.com/docs/graph-api',
+  });
+}
+
+/** The shape of an error inside a webhook (`statuses[].errors[]`, `messages[].errors[]`). */
+export function webhookError(code: number, details?: string): Record<string, unknown> {
+  const title = titleOf(code);
+  return {
+    code,
+    title,
+    message: title,
+    error_data: { details: details ?? title },
+    href: 'https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/',
+  };
+}

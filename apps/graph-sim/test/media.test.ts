@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { after, before, beforeEach, test } from 'node:test';
+import { type Client, type Receiver, setupWorld, startAll, V, type World, waitFor } from './helpers.js';
+
+let c: Client;
+let rx: Receiver;
+let w: World;
+let close: () => Promise<void>;
+
+before(async () => {
+  const s = await startAll();
+  c = s.c;
+  rx = s.rx;
+  close = async () => {
+    await s.sim.close();
+    await rx.close();
+  };
+});
+after(() => close());
+beforeEach(async () => {
+  await c.control('POST', '/reset');
+  rx.clear();
+  w = await setupWorld(c, rx);
+});
+
+function form(bytes: Buffer, type: string, name = 'file.bin', product = 'whatsapp'): FormData {
+  const f = new FormData();
+  f.set('messaging_product', product);
+  f.set('file', new Blob([bytes], { type }), name);
+  return f;
+}
+
+const upload = (f: FormData) => c.call('POST', `/${V}/${w.phoneId}/media`, { token: w.token, form: f });
+
+async function download(
+  url: string,
+  token?: string,
+): Promise<{ status: number; bytes: Buffer; type: string | null }> {
+  const res = await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  return {
+    status: res.status,
+    bytes: Buffer.from(await res.arrayBuffer()),
+    type: res.headers.get('content-type'),
+  };
+}
+
+test('media round trip: upload → GET url → download with bearer → delete', async () => {
+  const bytes = Buffer.from('%PDF-1.4 simulated invoice ✓', 'utf8');
+  const up = await upload(form(bytes, 'application/pdf', 'invoice.pdf'));
+  assert.equal(up.status, 200, JSON.stringify(up.body));
+  assert.match(up.body.id, /^\d+$/);
+  const info = await c.graph('GET', `/${up.body.id}`, w.token);
+  assert.equal(info.status, 200);
+  assert.equal(info.body.messaging_product, 'whatsapp');
+  assert.equal(info.body.mime_type, 'application/pdf');
+  assert.equal(info.body.file_size, bytes.length);
+  assert.equal(info.body.sha256, createHash('sha256').update(bytes).digest('hex'));
+  assert.equal(info.body.id, up.body.id);
+
+  const got = await download(info.body.url, w.token);
+  assert.equal(got.status, 200);
+  assert.equal(got.type, 'application/pdf');
+  assert.deepEqual(got.bytes, bytes);
+
+  const anonymous = await download(info.body.url);
+  assert.equal(anonymous.status, 401);
+  const tampered = await download(info.body.url.replace(/hash=[^&]+/, 'hash=forged'), w.token);
+  assert.equal(tampered.status, 404);
+
+  await c.control('POST', '/clock/advance', { seconds: 301 });
+  assert.equal((await download(info.body.url, w.token)).status, 404, 'the URL expired after 5 minutes');
+  const fresh = await c.graph('GET', `/${up.body.id}`, w.token);
+  assert.equal((await download(fresh.body.url, w.token)).status, 200, 'a new GET gives a new URL');
+
+  const del = await c.graph('DELETE', `/${up.body.id}`, w.token);
+  assert.deepEqual(del.body, { success: true });
+  const gone = await c.graph('GET', `/${up.body.id}`, w.token);
+  assert.equal(gone.body.error.code, 100);
+  assert.equal(gone.body.error.error_subcode, 33);
+});
+
+test('upload checks type, size and messaging_product', async () => {
+  const exe = await upload(form(Buffer.from('MZ'), 'application/x-msdownload'));
+  assert.equal(exe.body.error.code, 131053);
+  const big = await upload(form(Buffer.alloc((5 << 20) + 1), 'image/jpeg'));
+  assert.equal(big.body.error.code, 131053);
+  assert.match(big.body.error.error_data.details, /allows/);
+  const noProduct = await upload(form(Buffer.from('x'), 'image/jpeg', 'a.jpg', 'sms'));
+  assert.equal(noProduct.body.error.code, 100);
+  const json = await c.graph('POST', `/${w.phoneId}/media`, w.token, { messaging_product: 'whatsapp' });
+  assert.equal(json.body.error.code, 100);
+});
+
+test('media a customer sends can be fetched and downloaded by the business', async () => {
+  const data = Buffer.from('fake-jpeg-bytes');
+  await c.control('POST', `/customers/${w.customer}/send`, {
+    phone_number_id: w.phoneId,
+    type: 'image',
+    image: { caption: 'my receipt', data_base64: data.toString('base64'), mime_type: 'image/jpeg' },
+  });
+  const message = await waitFor(() => rx.messages()[0], 'inbound image');
+  const image = message.image as { id: string; sha256: string; mime_type: string; caption: string };
+  assert.equal(image.caption, 'my receipt');
+  assert.equal(image.mime_type, 'image/jpeg');
+  const info = await c.graph('GET', `/${image.id}`, w.token);
+  assert.equal(info.body.sha256, image.sha256);
+  const got = await download(info.body.url, w.token);
+  assert.deepEqual(got.bytes, data);
+});
