@@ -51,8 +51,12 @@ export const simConfigSchema = z.object({
       pricingModel: z.enum(['PMP', 'CBP']).default('PMP'),
       /** Service (non-template) messages billable: a reported Oct 2026 change (UNCONFIRMED). */
       serviceBillable: z.boolean().default(false),
-      /** Whether statuses carry a `conversation` object under per-message pricing (UNCONFIRMED). */
-      conversationObject: z.enum(['never', 'always', 'free_entry_point']).default('free_entry_point'),
+      /**
+       * Whether statuses carry a `conversation` object under per-message pricing (UNCONFIRMED). Meta's
+       * pricing notes say it goes away except for free entry points, but recorded PMP statuses from
+       * late 2025 and 2026 still carry it (origin `service`, `utility`, ...), so `always` is the default.
+       */
+      conversationObject: z.enum(['never', 'always', 'free_entry_point']).default('always'),
     })
     .prefault({}),
   webhooks: z

@@ -74,7 +74,8 @@ export function customerSend(
       if (typeof c.caption === 'string') out.caption = c.caption;
       if (filename) out.filename = filename;
       out.mime_type = mime;
-      out.sha256 = media.sha256;
+      // Webhooks carry the file's SHA-256 base64-encoded; `GET /{media-id}` gives it in hex.
+      out.sha256 = Buffer.from(media.sha256, 'hex').toString('base64');
       out.id = media.id;
       if (input.type === 'audio') out.voice = c.voice === true;
       if (input.type === 'sticker') out.animated = c.animated === true;

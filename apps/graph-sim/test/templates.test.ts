@@ -46,6 +46,7 @@ test('create → PENDING → APPROVED after the review delay, with a status webh
     message_template_name: 'shipping_update',
     message_template_language: 'en_US',
     reason: 'NONE',
+    message_template_category: 'UTILITY',
   });
   const node = await c.graph('GET', `/${r.body.id}`, w.token);
   assert.equal(node.body.status, 'APPROVED');

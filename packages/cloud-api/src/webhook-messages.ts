@@ -51,7 +51,8 @@ export type AdReferral = z.infer<typeof adReferralSchema>;
 const messageBaseShape = {
   id: idString,
   timestamp: unixSecondsString,
-  from: z.string().min(1).optional(),
+  // Meta sends `"from": ""` (not an absent field) when the user hides their number behind a username.
+  from: z.string().optional(),
   from_user_id: z.string().min(1).optional(),
   context: messageContextSchema.optional(),
   referral: adReferralSchema.optional(),

@@ -243,7 +243,10 @@ function findContact(
 ): WebhookContact | undefined {
   if (!contacts || contacts.length === 0) return undefined;
   const match = contacts.find(
-    (c) => (waId !== undefined && c.wa_id === waId) || (userId !== undefined && c.user_id === userId),
+    // An empty `from` / `wa_id` means the number is hidden; only a real value identifies the contact.
+    (c) =>
+      (waId !== undefined && waId !== '' && c.wa_id === waId) ||
+      (userId !== undefined && c.user_id === userId),
   );
   if (match) return match;
   return contacts.length === 1 ? contacts[0] : undefined;

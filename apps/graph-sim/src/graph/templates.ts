@@ -168,6 +168,7 @@ export function setTemplateStatus(
       message_template_name: t.name,
       message_template_language: t.language,
       reason: reason,
+      message_template_category: t.category,
     },
   });
 }

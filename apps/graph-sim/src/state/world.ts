@@ -137,7 +137,12 @@ export class World {
       id,
       wabaId: input.wabaId,
       digits,
-      display: input.displayPhoneNumber ?? formatDisplay(digits),
+      // Graph answers the display number formatted (`+1 555-010-0001`) while webhooks carry bare digits;
+      // digits given at creation are formatted so both forms come out as Meta writes them.
+      display:
+        input.displayPhoneNumber && /[+\s-]/.test(input.displayPhoneNumber)
+          ? input.displayPhoneNumber
+          : formatDisplay(digits),
       countryCode: input.countryCode ?? (digits.startsWith('1') ? '1' : digits.slice(0, 2)),
       verifiedName: input.verifiedName ?? 'Sim Business',
       qualityRating: input.qualityRating ?? 'GREEN',
