@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { KeyRingError, parseKeyRing } from './platform/vault/keyring.js';
 
 /**
  * The one place that reads the environment. `loadConfig` is called once at boot; everything else
@@ -86,6 +87,7 @@ const envSchema = z.object({
     emptyAsUndefined,
     z.coerce.number().int().min(1).max(3600).default(30),
   ),
+  WEBHOOK_RETENTION_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(365).default(7)),
 });
 
 export type RawEnv = z.input<typeof envSchema>;
@@ -112,6 +114,8 @@ export interface Config {
   tokenMasterKey: string | undefined;
   webDistDir: string | undefined;
   sweepIntervalSeconds: number;
+  /** Raw webhook events are kept this long for replay. */
+  webhookRetentionDays: number;
 }
 
 export class ConfigError extends Error {
@@ -142,6 +146,18 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
   if (mode === 'scale' && env.ROLE === 'all' && env.GRAPH_SIM && env.NODE_ENV === 'production') {
     problems.push('GRAPH_SIM: the Graph API simulator must not run in production; set GRAPH_SIM=false');
   }
+  if (env.TOKEN_MASTER_KEY) {
+    try {
+      parseKeyRing(env.TOKEN_MASTER_KEY);
+    } catch (error) {
+      problems.push(`TOKEN_MASTER_KEY: ${error instanceof KeyRingError ? error.message : 'is not valid'}`);
+    }
+  } else if (mode === 'scale') {
+    problems.push(
+      'TOKEN_MASTER_KEY: required in scale mode (32 random bytes, e.g. `openssl rand -base64 32`); ' +
+        'embedded mode generates one under DATA_DIR',
+    );
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const simEnabled = env.GRAPH_SIM && env.ROLE === 'all';
@@ -169,6 +185,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     tokenMasterKey: env.TOKEN_MASTER_KEY,
     webDistDir: env.WEB_DIST_DIR,
     sweepIntervalSeconds: env.SWEEP_INTERVAL_SECONDS,
+    webhookRetentionDays: env.WEBHOOK_RETENTION_DAYS,
   };
 }
 

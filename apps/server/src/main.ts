@@ -1,4 +1,5 @@
 import { type Config, ConfigError, loadConfig, type Role, roles } from './config.js';
+import { demoLogin, startEmbeddedSimulator, withEmbeddedMetaApp } from './embedded.js';
 import { modules } from './modules/index.js';
 import { buildHttpServer } from './platform/http/server.js';
 import { registerWebApp } from './platform/http/web-app.js';
@@ -14,12 +15,12 @@ async function main(): Promise<void> {
   if (roleArg && !roles.includes(roleArg as Role)) {
     throw new ConfigError([`role: must be one of ${roles.join(', ')} (got ${JSON.stringify(roleArg)})`]);
   }
-  const config = loadConfig({ ...process.env, ...(roleArg ? { ROLE: roleArg } : {}) });
+  let config = loadConfig({ ...process.env, ...(roleArg ? { ROLE: roleArg } : {}) });
   const closers: (() => Promise<void>)[] = [];
 
   if (config.graphSim.enabled) {
-    const { startGraphSim } = await import('@openwaba/graph-sim');
-    const sim = await startGraphSim({ port: config.graphSim.port, host: '127.0.0.1', logger: false });
+    config = withEmbeddedMetaApp(config);
+    const sim = await startEmbeddedSimulator(config);
     closers.push(() => sim.close());
   }
 
@@ -37,7 +38,9 @@ async function main(): Promise<void> {
   if (config.role === 'worker' || config.role === 'all') {
     await platform.startWorker();
   }
-  announce(config, log.info.bind(log));
+  const login =
+    config.mode === 'embedded' && config.role === 'all' ? await demoLogin(config, platform) : null;
+  announce(config, log.info.bind(log), login);
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -52,7 +55,11 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
 }
 
-function announce(config: Config, info: (obj: object, msg: string) => void): void {
+function announce(
+  config: Config,
+  info: (obj: object, msg: string) => void,
+  login: { email: string; password: string } | null,
+): void {
   info(
     {
       role: config.role,
@@ -63,8 +70,10 @@ function announce(config: Config, info: (obj: object, msg: string) => void): voi
     'OpenWABA started',
   );
   if (config.role !== 'worker') {
+    // Printed, not logged: the demo password must not end up in log storage.
+    const demo = login ? `  Demo login: ${login.email} / ${login.password}  (initial password)\n` : '';
     process.stdout.write(
-      `\n  OpenWABA (${config.role}, ${config.mode} mode) is up at ${config.http.publicUrl}\n\n`,
+      `\n  OpenWABA (${config.role}, ${config.mode} mode) is up at ${config.http.publicUrl}\n${demo}\n`,
     );
   }
 }

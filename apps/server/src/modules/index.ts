@@ -1,4 +1,35 @@
-import type { PlatformModule } from '../platform/context.js';
+import type { Platform, PlatformModule } from '../platform/context.js';
+import { purgeAuditJob, purgeAuditSchedule } from './audit/audit.jobs.js';
+import { registerAuditRoutes } from './audit/audit.routes.js';
+import { identityModule } from './identity/identity.module.js';
+import { consoleMailer, type Mailer } from './identity/mailer.js';
+import { createInboundHandler } from './webhooks/inbound-handler.js';
+import { webhooksModule } from './webhooks/webhooks.module.js';
+import { registerWorkspaceRoutes } from './workspaces/workspaces.routes.js';
 
-/** Every domain module of the server, in the order their routes register. */
-export const modules: readonly PlatformModule[] = [];
+export interface ModuleOptions {
+  /** Outgoing email; the console adapter (logs the link) by default. Tests pass a capturing one. */
+  mailer?: Mailer;
+}
+
+/** Every domain module of the server, in the order their routes register (identity first: it installs auth). */
+export function createModules(options: ModuleOptions = {}): readonly PlatformModule[] {
+  const mailerFor = (platform: Platform) => options.mailer ?? consoleMailer(platform.logger);
+  return [
+    identityModule({ mailer: mailerFor }),
+    {
+      name: 'workspaces',
+      routes: (app, platform) => registerWorkspaceRoutes(app, platform, { mailer: mailerFor(platform) }),
+    },
+    {
+      name: 'audit',
+      routes: registerAuditRoutes,
+      jobs: [purgeAuditJob],
+      schedules: [purgeAuditSchedule],
+    },
+    // Meta's webhooks, processed into contacts, conversations, messages and statuses.
+    webhooksModule({ createHandler: createInboundHandler }),
+  ];
+}
+
+export const modules: readonly PlatformModule[] = createModules();

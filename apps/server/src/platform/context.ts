@@ -22,6 +22,7 @@ import {
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import type { RateLimits } from './ratelimit/rate-limits.js';
+import type { Vault } from './vault/vault.js';
 
 /** Everything a module may use, built once per process by createPlatform(). */
 export interface Platform {
@@ -33,6 +34,8 @@ export interface Platform {
   rateLimits: RateLimits;
   events: EventBus;
   metrics: Metrics;
+  /** Sealed secrets: access tokens, PINs, signing secrets. */
+  vault: Vault;
   /** Present in scale mode only. */
   redis: Redis | undefined;
 }

@@ -11,6 +11,7 @@ export const idPrefixes = {
   member: 'mem',
   invitation: 'inv',
   session: 'ses',
+  passwordReset: 'pwr',
   apiKey: 'key',
   audit: 'aud',
   channel: 'ch',
@@ -24,6 +25,8 @@ export const idPrefixes = {
   job: 'job',
   secret: 'sec',
   media: 'med',
+  optEvent: 'opt',
+  statusEvent: 'mse',
   request: 'req',
 } as const;
 

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { DestinationStream } from 'pino';
 import { z } from 'zod';
 import type { Config } from '../config.js';
@@ -11,6 +12,8 @@ import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { memoryRateLimits, redisRateLimits } from './ratelimit/rate-limits.js';
 import { assertNoEviction, connectRedis } from './redis.js';
+import { type KeyRing, loadOrCreateLocalKey, parseKeyRing } from './vault/keyring.js';
+import { Vault } from './vault/vault.js';
 
 export interface PlatformOptions {
   /** Where logs go (tests capture them); stdout by default. */
@@ -63,6 +66,7 @@ export async function createPlatform(
       db: database.db,
       metrics,
       redis,
+      vault: new Vault(database.db, resolveKeyRing(config, logger)),
       jobs: redis ? new BullMqJobQueue(redis, prefix, logger, metrics) : new MemoryJobQueue(logger, metrics),
       rateLimits: redis ? redisRateLimits(redis, prefix) : memoryRateLimits(),
       events: redis ? redisEventBus(redis, prefix, logger) : memoryEventBus(logger),
@@ -124,6 +128,23 @@ export async function createPlatform(
     for (const cleanup of cleanups) await cleanup().catch(() => {});
     throw error;
   }
+}
+
+/**
+ * The configured master keys; embedded mode without one uses (or creates) a key file under DATA_DIR,
+ * and an in-memory database gets a throwaway key. Scale mode without a key is refused by loadConfig.
+ */
+function resolveKeyRing(config: Config, logger: { warn(obj: object, msg: string): void }): KeyRing {
+  if (config.tokenMasterKey) return parseKeyRing(config.tokenMasterKey);
+  if (config.dataDir === 'memory://') return parseKeyRing(randomBytes(32).toString('base64'));
+  const { ring, created, path } = loadOrCreateLocalKey(config.dataDir);
+  if (created) {
+    logger.warn(
+      { path },
+      'generated a vault master key for embedded mode; back it up with the data directory',
+    );
+  }
+  return ring;
 }
 
 /** A cron pattern (with seconds) that fires every `seconds` seconds, for intervals up to an hour. */

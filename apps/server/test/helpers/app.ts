@@ -10,6 +10,8 @@ import { migratedSnapshot } from './pglite-snapshot.js';
 
 export interface TestApp {
   config: Config;
+  /** Base URL when started with `listen: true`. */
+  url: string;
   platform: RunningPlatform;
   http: HttpApp;
   logs: LogCapture;
@@ -23,6 +25,8 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   /** Start consuming jobs (default true). */
   worker?: boolean;
+  /** Also listen on a free loopback port (for peers that call back over HTTP, like the simulator). */
+  listen?: boolean;
 }
 
 /** Boots the platform and its HTTP app in-process on a fresh database. Call close() in `after`. */
@@ -37,8 +41,10 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   });
   const http = await buildHttpServer(platform, modules);
   if (options.worker ?? true) await platform.startWorker();
+  const url = options.listen ? await http.listen({ port: 0, host: '127.0.0.1' }) : '';
   return {
     config,
+    url,
     platform,
     http,
     logs,

@@ -52,6 +52,7 @@ export function testConfig(databaseUrl: string | undefined, overrides: Record<st
     DATABASE_URL: databaseUrl,
     REDIS_URL: databaseUrl ? process.env.REDIS_URL : undefined,
     REDIS_KEY_PREFIX: `t${randomBytes(5).toString('hex')}`,
+    TOKEN_MASTER_KEY: randomBytes(32).toString('base64'),
     ...overrides,
   });
 }

@@ -22,8 +22,14 @@ test("a server role talks to Meta's Graph API unless told otherwise", () => {
   assert.equal(custom.meta.graphBaseUrl, 'http://sim.local:4010');
 });
 
+const KEY = 'a'.repeat(64);
+
 test('DATABASE_URL selects scale mode', () => {
-  const config = loadConfig({ DATABASE_URL: 'postgres://u@db:5432/x', REDIS_URL: 'redis://r:6379' });
+  const config = loadConfig({
+    DATABASE_URL: 'postgres://u@db:5432/x',
+    REDIS_URL: 'redis://r:6379',
+    TOKEN_MASTER_KEY: KEY,
+  });
   assert.equal(config.mode, 'scale');
   assert.equal(config.redis.url, 'redis://r:6379');
 });
@@ -69,4 +75,22 @@ test('empty strings count as unset', () => {
   assert.equal(config.http.port, 3000);
   assert.equal(config.mode, 'embedded');
   assert.equal(config.graphSim.enabled, true);
+});
+
+test('scale mode refuses to start without a vault master key', () => {
+  assert.throws(
+    () => loadConfig({ DATABASE_URL: 'postgres://u@db:5432/x' }),
+    /TOKEN_MASTER_KEY: required in scale mode/,
+  );
+});
+
+test('a malformed master key is named without being echoed', () => {
+  try {
+    loadConfig({ TOKEN_MASTER_KEY: 'tooshort-secretvalue' });
+    assert.fail('expected a ConfigError');
+  } catch (error) {
+    assert.ok(error instanceof ConfigError);
+    assert.match(error.message, /TOKEN_MASTER_KEY: a master key must be 32 bytes/);
+    assert.doesNotMatch(error.message, /secretvalue/);
+  }
 });

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,7 +30,13 @@ test('embedded mode (`all`) serves /health and /ready with no services', async (
   try {
     await waitForOk(`http://127.0.0.1:${port}/health`, 20_000, server);
     await waitForOk(`http://127.0.0.1:${port}/ready`, 5_000, server);
+    const deadline = Date.now() + 10_000;
+    while (!/Demo login/.test(server.output()) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
     assert.match(server.output(), new RegExp(`up at http://127.0.0.1:${port}`));
+    assert.match(server.output(), /Demo login: demo@openwaba\.local \/ \S+/, 'a demo login is printed');
+    const home = await fetch(`http://127.0.0.1:${port}/inbox`, { headers: { accept: 'text/html' } });
+    assert.equal(home.status, 200, 'client-side routes are served the web app');
     const sim = await fetch(`http://127.0.0.1:${simPort}/v23.0/me`);
     assert.ok(sim.status >= 400 && sim.status < 500, 'the in-process simulator answers Graph paths');
   } finally {
@@ -47,6 +54,7 @@ test('two servers and a worker started together on one PostgreSQL all come up; m
     DATABASE_URL: database.url!,
     REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     REDIS_KEY_PREFIX: `tproc${process.pid}`,
+    TOKEN_MASTER_KEY: randomBytes(32).toString('hex'),
   };
   const processes = [
     spawnMain('server', { ...env, PORT: String(ports[0]) }),
@@ -87,6 +95,7 @@ test('scale mode refuses a Redis whose eviction policy could drop jobs', { skip:
     const server = spawnMain('server', {
       DATABASE_URL: database.url!,
       REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+      TOKEN_MASTER_KEY: randomBytes(32).toString('hex'),
       PORT: String(await freePort()),
     });
     assert.equal(await server.exited, 1);

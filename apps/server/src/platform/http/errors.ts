@@ -8,7 +8,9 @@ import { z } from 'zod';
 export const errorStatus = {
   validation_failed: 400,
   bad_request: 400,
+  invalid_token: 400,
   unauthenticated: 401,
+  invalid_credentials: 401,
   invalid_signature: 401,
   forbidden: 403,
   csrf_failed: 403,
@@ -17,6 +19,8 @@ export const errorStatus = {
   conflict: 409,
   already_exists: 409,
   idempotency_conflict: 409,
+  last_owner: 409,
+  plan_limit_reached: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   unprocessable: 422,

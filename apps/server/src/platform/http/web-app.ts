@@ -27,17 +27,10 @@ export async function registerWebApp(app: HttpApp, distDir: string | undefined):
     return;
   }
   await app.register(fastifyStatic, { root, wildcard: false, index: 'index.html' });
-  app.setNotFoundHandler(async (request, reply) => {
+  // Client-side routes (/inbox/…) must survive a reload: unknown GETs for HTML get the app's index.
+  app.get('/*', { schema: { hide: true } }, async (request, reply) => {
     const isApi = API_PREFIXES.some((prefix) => request.url.startsWith(prefix));
-    if (request.method === 'GET' && !isApi && request.headers.accept?.includes('text/html')) {
-      return reply.sendFile('index.html');
-    }
-    return reply.status(404).send({
-      error: {
-        code: 'not_found',
-        message: `No route ${request.method} ${request.url.split('?')[0]}`,
-        requestId: request.id,
-      },
-    });
+    if (!isApi && request.headers.accept?.includes('text/html')) return reply.sendFile('index.html');
+    return reply.callNotFound();
   });
 }

@@ -129,9 +129,16 @@ export class BullMqJobQueue<TDeps> implements JobQueue<TDeps> {
   async idle(timeoutMs = 10_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const counts = await this.counts();
-      const busy = Object.values(counts).some((c) => c.waiting + c.active + c.delayed > 0);
-      if (!busy) return;
+      const busy = await Promise.all(
+        [...this.entries.values()].map(async ({ queue }) => {
+          const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+          // Each job scheduler keeps its next run as one delayed job; that is not pending work.
+          const schedulers = await queue.getJobSchedulersCount();
+          const total = Object.values(counts).reduce((sum, n) => sum + n, 0);
+          return total - schedulers > 0;
+        }),
+      );
+      if (!busy.some(Boolean)) return;
       if (Date.now() > deadline) throw new Error(`job queue not idle after ${timeoutMs} ms`);
       await new Promise((resolve) => setTimeout(resolve, 25));
     }

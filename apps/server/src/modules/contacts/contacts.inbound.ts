@@ -1,0 +1,163 @@
+import { and, eq, or, sql } from 'drizzle-orm';
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import type { Executor } from '../../platform/db/client.js';
+import { newId } from '../../platform/ids.js';
+import {
+  type ContactRow,
+  contactOptEvents,
+  contacts,
+  type OptOutSource,
+  optOutSettings,
+} from './contacts.tables.js';
+import {
+  DEFAULT_START_KEYWORDS,
+  DEFAULT_START_REPLY,
+  DEFAULT_STOP_KEYWORDS,
+  DEFAULT_STOP_REPLY,
+  matchOptKeyword,
+  type OptIntent,
+} from './opt-out.js';
+
+/** E.164 for a WhatsApp id (digits of the number), or null when it is not a valid phone number. */
+export function waIdToE164(waId: string): string | null {
+  const parsed = parsePhoneNumberFromString(`+${waId.replace(/^\+/, '')}`);
+  return parsed?.isValid() ? parsed.number : null;
+}
+
+export interface InboundIdentity {
+  waId?: string;
+  userId?: string;
+  profileName?: string;
+}
+
+/**
+ * Finds or creates the contact a webhook names, by wa_id or business-scoped user id (either may be
+ * missing since 2026), and refreshes what the webhook tells about it. Safe under concurrent calls.
+ */
+export async function upsertInboundContact(
+  tx: Executor,
+  workspaceId: string,
+  who: InboundIdentity,
+): Promise<ContactRow> {
+  if (!who.waId && !who.userId) throw new Error('an inbound contact needs a wa_id or a user_id');
+  const match = or(
+    who.waId ? eq(contacts.waId, who.waId) : undefined,
+    who.userId ? eq(contacts.userId, who.userId) : undefined,
+  );
+  const find = async () => {
+    const [row] = await tx
+      .select()
+      .from(contacts)
+      .where(and(eq(contacts.workspaceId, workspaceId), match))
+      .limit(1);
+    return row;
+  };
+  let contact = await find();
+  if (!contact) {
+    await tx
+      .insert(contacts)
+      .values({
+        id: newId('contact'),
+        workspaceId,
+        waId: who.waId ?? null,
+        userId: who.userId ?? null,
+        phoneE164: who.waId ? waIdToE164(who.waId) : null,
+        profileName: who.profileName ?? null,
+      })
+      .onConflictDoNothing();
+    contact = await find();
+    if (!contact) throw new Error('contact upsert lost a race it should have won');
+  }
+  const changes: Partial<typeof contacts.$inferInsert> = {};
+  if (who.profileName && who.profileName !== contact.profileName) changes.profileName = who.profileName;
+  if (who.userId && !contact.userId) changes.userId = who.userId;
+  if (who.waId && !contact.waId) {
+    changes.waId = who.waId;
+    changes.phoneE164 = waIdToE164(who.waId);
+  }
+  if (Object.keys(changes).length === 0) return contact;
+  const [updated] = await tx
+    .update(contacts)
+    .set({ ...changes, updatedAt: new Date() })
+    .where(and(eq(contacts.workspaceId, workspaceId), eq(contacts.id, contact.id)))
+    .returning();
+  return updated ?? contact;
+}
+
+export async function noteContactInbound(tx: Executor, workspaceId: string, contactId: string, at: Date) {
+  await tx
+    .update(contacts)
+    .set({
+      lastInboundAt: sql`greatest(${contacts.lastInboundAt}, ${at.toISOString()}::timestamptz)`,
+      updatedAt: new Date(),
+    })
+    .where(and(eq(contacts.workspaceId, workspaceId), eq(contacts.id, contactId)));
+}
+
+export interface OptSettings {
+  stop: string[];
+  start: string[];
+  stopReply: string;
+  startReply: string;
+  sendConfirmation: boolean;
+}
+
+export async function loadOptSettings(tx: Executor, workspaceId: string): Promise<OptSettings> {
+  const [row] = await tx.select().from(optOutSettings).where(eq(optOutSettings.workspaceId, workspaceId));
+  return {
+    stop: row?.stopKeywords ?? DEFAULT_STOP_KEYWORDS,
+    start: row?.startKeywords ?? DEFAULT_START_KEYWORDS,
+    stopReply: row?.stopReply ?? DEFAULT_STOP_REPLY,
+    startReply: row?.startReply ?? DEFAULT_START_REPLY,
+    sendConfirmation: row?.sendConfirmation ?? true,
+  };
+}
+
+export function detectOptIntent(texts: (string | undefined)[], settings: OptSettings): OptIntent {
+  for (const text of texts) {
+    const intent = matchOptKeyword(text, settings);
+    if (intent) return intent;
+  }
+  return null;
+}
+
+export interface OptChange {
+  change: 'opt_out' | 'opt_in' | 'marketing_opt_out' | 'marketing_opt_in';
+  source: OptOutSource;
+  at: Date;
+  messageId?: string;
+  actorId?: string;
+  detail?: string;
+}
+
+/**
+ * Records an opt change and applies it to the contact. Returns false when the contact was already in
+ * that state (nothing recorded), so repeats of the same STOP do not pile up history or replies.
+ */
+export async function applyOptChange(
+  tx: Executor,
+  workspaceId: string,
+  contact: ContactRow,
+  change: OptChange,
+) {
+  const column = change.change.startsWith('marketing') ? 'marketingOptedOutAt' : 'optedOutAt';
+  const optingOut = change.change.endsWith('opt_out');
+  const alreadyThere = optingOut ? contact[column] !== null : contact[column] === null;
+  if (alreadyThere) return false;
+  await tx
+    .update(contacts)
+    .set({ [column]: optingOut ? change.at : null, updatedAt: new Date() })
+    .where(and(eq(contacts.workspaceId, workspaceId), eq(contacts.id, contact.id)));
+  await tx.insert(contactOptEvents).values({
+    id: newId('optEvent'),
+    workspaceId,
+    contactId: contact.id,
+    change: change.change,
+    source: change.source,
+    messageId: change.messageId ?? null,
+    actorId: change.actorId ?? null,
+    detail: change.detail ?? null,
+    occurredAt: change.at,
+  });
+  return true;
+}

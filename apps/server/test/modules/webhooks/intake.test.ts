@@ -1,0 +1,276 @@
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, test } from 'node:test';
+import { metaJsonStringify, signBody, type WebhookItem } from '@openwaba/cloud-api';
+import { eq } from 'drizzle-orm';
+import { webhooksModule } from '../../../src/modules/webhooks/webhooks.module.js';
+import { listDeadEvents, replayWebhookEvents } from '../../../src/modules/webhooks/webhooks.service.js';
+import { webhookEvents } from '../../../src/modules/webhooks/webhooks.tables.js';
+import { createTestApp, json, type TestApp } from '../../helpers/app.js';
+
+const APP_SECRET = 'test-app-secret-7f3a';
+const VERIFY_TOKEN = 'verify-me-please';
+
+// What the inbound handler saw, by event id; `failNext` makes it throw for the next calls.
+const handled = new Map<string, WebhookItem[][]>();
+let failNext = 0;
+const webhooks = webhooksModule({
+  createHandler: () => async (_platform, items, event) => {
+    if (failNext > 0) {
+      failNext--;
+      throw new Error('inbound handler failed on purpose');
+    }
+    handled.set(event.id, [...(handled.get(event.id) ?? []), [...items]]);
+  },
+});
+
+function textMessagePayload(id: string, body: string) {
+  return {
+    object: 'whatsapp_business_account',
+    entry: [
+      {
+        id: '102290129340398',
+        changes: [
+          {
+            field: 'messages',
+            value: {
+              messaging_product: 'whatsapp',
+              metadata: { display_phone_number: '15550783881', phone_number_id: '106540352242922' },
+              contacts: [{ profile: { name: 'Zoë Ñúñez' }, wa_id: '16505551234' }],
+              messages: [{ from: '16505551234', id, timestamp: '1749416383', type: 'text', text: { body } }],
+            },
+          },
+        ],
+      },
+    ],
+  };
+}
+
+let t: TestApp;
+before(async () => {
+  t = await createTestApp({
+    modules: [webhooks],
+    env: { META_APP_SECRET: APP_SECRET, META_VERIFY_TOKEN: VERIFY_TOKEN },
+  });
+});
+after(async () => {
+  await t.close();
+});
+beforeEach(() => {
+  failNext = 0;
+});
+
+async function post(body: string, signature: string | undefined = signBody(body, APP_SECRET)) {
+  return t.inject({
+    method: 'POST',
+    url: '/webhooks/whatsapp',
+    headers: {
+      'content-type': 'application/json',
+      ...(signature ? { 'x-hub-signature-256': signature } : {}),
+    },
+    payload: body,
+  });
+}
+
+async function intakeCount(outcome: string): Promise<number> {
+  const metric = await t.platform.metrics.registry.getSingleMetric('webhook_intake_total')?.get();
+  return metric?.values.find((v) => v.labels.outcome === outcome)?.value ?? 0;
+}
+
+async function storedCount(): Promise<number> {
+  return (await t.platform.db.select({ id: webhookEvents.id }).from(webhookEvents)).length;
+}
+
+test('the verification handshake echoes the challenge only for the right token', async () => {
+  const ok = await t.inject({
+    method: 'GET',
+    url: `/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=${VERIFY_TOKEN}&hub.challenge=1158201444`,
+  });
+  assert.equal(ok.statusCode, 200);
+  assert.equal(ok.body, '1158201444');
+  const wrong = await t.inject({
+    method: 'GET',
+    url: '/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=nope&hub.challenge=1158201444',
+  });
+  assert.equal(wrong.statusCode, 403);
+  assert.doesNotMatch(wrong.body, /1158201444/);
+  assert.ok(!t.logs.text.includes(VERIFY_TOKEN), 'the verify token is not logged');
+});
+
+test('a signed payload with emoji and accents is stored byte for byte and processed', async () => {
+  const body = metaJsonStringify(
+    textMessagePayload('wamid.HBgLMTY1MDU1NTEyMzQVAgASGBQzQTdBQjQ2', 'Olá 👋 café'),
+  );
+  assert.match(body, /\\u00e1/, 'Meta-style escapes in the raw body');
+  const res = await post(body);
+  assert.equal(res.statusCode, 200);
+  const [row] = await t.platform.db.select().from(webhookEvents).where(eq(webhookEvents.body, body));
+  assert.ok(row, 'the exact bytes are stored');
+  await t.platform.jobs.idle();
+  const items = handled.get(row.id)?.[0];
+  assert.equal(items?.length, 1);
+  const item = items![0]!;
+  assert.equal(item.kind, 'message');
+  assert.equal(
+    item.kind === 'message' && item.message.type === 'text' ? item.message.text.body : '',
+    'Olá 👋 café',
+  );
+  const [after] = await t.platform.db.select().from(webhookEvents).where(eq(webhookEvents.id, row.id));
+  assert.equal(after?.status, 'processed');
+});
+
+test('a re-serialised body fails the signature (the HMAC is over the raw bytes)', async () => {
+  const payload = textMessagePayload('wamid.reserialised', 'Olá 👋');
+  const signedBody = metaJsonStringify(payload);
+  const before = await storedCount();
+  const res = await post(JSON.stringify(payload), signBody(signedBody, APP_SECRET));
+  assert.equal(res.statusCode, 401);
+  assert.equal(await storedCount(), before);
+});
+
+test('missing or wrong signatures answer 401 and store nothing', async () => {
+  const body = metaJsonStringify(textMessagePayload('wamid.unsigned', 'hi'));
+  const before = await storedCount();
+  const rejectedBefore = await intakeCount('invalid_signature');
+  const missing = await post(body, '');
+  const wrong = await post(body, signBody(body, 'another-secret'));
+  const garbage = await post(body, 'sha256=zz');
+  for (const res of [missing, wrong, garbage]) {
+    assert.equal(res.statusCode, 401);
+    assert.equal(json<{ error: { code: string } }>(res).error.code, 'invalid_signature');
+  }
+  assert.equal(await storedCount(), before);
+  assert.ok(!t.logs.text.includes('wamid.unsigned'), 'rejected bodies are not logged');
+  assert.equal((await intakeCount('invalid_signature')) - rejectedBefore, 3, 'each rejection is counted');
+});
+
+test('signed non-JSON and oversized bodies are refused and store nothing', async () => {
+  const before = await storedCount();
+  const notJson = await post('this is not json');
+  assert.equal(notJson.statusCode, 400);
+  const big = `{"object":"whatsapp_business_account","pad":"${'x'.repeat(3 * 1024 * 1024)}"}`;
+  const tooBig = await post(big);
+  assert.equal(tooBig.statusCode, 413);
+  assert.equal(await storedCount(), before);
+});
+
+test('the same delivery twice is stored and processed once', async () => {
+  const body = metaJsonStringify(textMessagePayload('wamid.duplicate', 'twice'));
+  const [first, second] = await Promise.all([post(body), post(body)]);
+  assert.equal(first.statusCode, 200);
+  assert.equal(second.statusCode, 200);
+  await post(body);
+  const rows = await t.platform.db.select().from(webhookEvents).where(eq(webhookEvents.body, body));
+  assert.equal(rows.length, 1);
+  await t.platform.jobs.idle();
+  assert.equal(handled.get(rows[0]!.id)?.length, 1);
+});
+
+test('many concurrent deliveries are all stored (group commit) and each processed once', async () => {
+  const bodies = Array.from({ length: 200 }, (_, i) =>
+    metaJsonStringify(textMessagePayload(`wamid.burst.${i}`, `n${i}`)),
+  );
+  const responses = await Promise.all(bodies.map((body) => post(body)));
+  assert.ok(responses.every((res) => res.statusCode === 200));
+  await t.platform.jobs.idle(20_000);
+  const rows = await t.platform.db.select().from(webhookEvents);
+  const burst = rows.filter((row) => row.body.includes('wamid.burst.'));
+  assert.equal(burst.length, 200);
+  for (const row of burst) {
+    assert.equal(row.status, 'processed');
+    assert.equal(handled.get(row.id)?.length, 1);
+  }
+});
+
+test('a failing handler is retried; a payload of the wrong shape is dead-lettered and replayable', async () => {
+  failNext = 1;
+  const body = metaJsonStringify(textMessagePayload('wamid.flaky', 'retry me'));
+  await post(body);
+  const deadline = Date.now() + 15_000;
+  let row = (await t.platform.db.select().from(webhookEvents).where(eq(webhookEvents.body, body)))[0];
+  while (row?.status !== 'processed' && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    row = (await t.platform.db.select().from(webhookEvents).where(eq(webhookEvents.body, body)))[0];
+  }
+  assert.equal(row?.status, 'processed');
+  assert.equal(row?.attempts, 2);
+
+  const wrongShape = JSON.stringify({ object: 'whatsapp_business_account', entry: [{ changes: 'nope' }] });
+  await post(wrongShape);
+  await t.platform.jobs.idle();
+  const dead = await listDeadEvents(t.platform);
+  const letter = dead.find((event) => event.lastError?.includes('entry[0]'));
+  assert.ok(letter, 'the malformed event is in the dead-letter list with its error');
+
+  const replayed = await replayWebhookEvents(t.platform, webhooks.processJob, {
+    from: new Date(Date.now() - 60_000),
+    to: new Date(),
+    deadOnly: true,
+  });
+  assert.equal(replayed, 1);
+  await t.platform.jobs.idle();
+  assert.ok(
+    (await listDeadEvents(t.platform)).some((event) => event.id === letter.id),
+    'still dead: its shape is wrong',
+  );
+});
+
+test('one malformed message does not hold back the valid items of its batch', async () => {
+  const payload = textMessagePayload('wamid.good.in.bad.batch', 'I am fine');
+  const value = payload.entry[0]!.changes[0]!.value as { messages: unknown[] };
+  value.messages.push({
+    from: '16505551234',
+    id: 'wamid.broken',
+    timestamp: '1749416384',
+    type: 'text',
+    text: {},
+  });
+  await post(metaJsonStringify(payload));
+  await t.platform.jobs.idle();
+  const [row] = await t.platform.db
+    .select()
+    .from(webhookEvents)
+    .where(eq(webhookEvents.body, metaJsonStringify(payload)));
+  const seen = handled.get(row!.id)?.flat() ?? [];
+  assert.deepEqual(
+    seen.map((item) => (item.kind === 'message' ? item.message.id : item.kind)),
+    ['wamid.good.in.bad.batch'],
+  );
+  assert.equal(row?.status, 'dead', 'the event stays visible in the dead-letter list');
+  assert.match(String(row?.lastError), /text\.body/);
+});
+
+test('replaying a time range re-processes events without doubling their effects upstream', async () => {
+  const body = metaJsonStringify(textMessagePayload('wamid.replay', 'again'));
+  await post(body);
+  await t.platform.jobs.idle();
+  const [row] = await t.platform.db.select().from(webhookEvents).where(eq(webhookEvents.body, body));
+  const count = await replayWebhookEvents(t.platform, webhooks.processJob, {
+    from: new Date(row!.receivedAt.getTime() - 1),
+    to: new Date(row!.receivedAt.getTime() + 1),
+  });
+  assert.equal(count, 1);
+  await t.platform.jobs.idle();
+  assert.equal(handled.get(row!.id)?.length, 2, 'the handler saw it again (its own effects are idempotent)');
+  const [after] = await t.platform.db.select().from(webhookEvents).where(eq(webhookEvents.id, row!.id));
+  assert.equal(after?.status, 'processed');
+});
+
+test('the sweeper re-dispatches events that no queue holds', async () => {
+  // Store an event directly, as if the server crashed between commit and dispatch.
+  const body = metaJsonStringify(textMessagePayload('wamid.orphan', 'lost job'));
+  const [row] = await t.platform.db
+    .insert(webhookEvents)
+    .values({
+      id: 'whe_orphan',
+      body,
+      contentHash: 'orphan-hash',
+      receivedAt: new Date(Date.now() - 5 * 60_000),
+    })
+    .returning();
+  const sweeper = webhooks.sweepers?.find((s) => s.name === 'webhooks.stalled');
+  assert.ok(sweeper);
+  assert.equal(await sweeper.sweep(t.platform), 1);
+  await t.platform.jobs.idle();
+  assert.equal(handled.get(row!.id)?.length, 1);
+  assert.equal(await sweeper.sweep(t.platform), 0, 'nothing left to sweep');
+});
