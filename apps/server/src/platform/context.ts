@@ -1,3 +1,4 @@
+import type { GraphClient } from '@openwaba/cloud-api';
 import type {
   FastifyBaseLogger,
   FastifyInstance,
@@ -36,6 +37,8 @@ export interface Platform {
   metrics: Metrics;
   /** Sealed secrets: access tokens, PINs, signing secrets. */
   vault: Vault;
+  /** Meta's Graph API (or the simulator: only the base URL differs). Tokens are passed per call. */
+  graph: GraphClient;
   /** Present in scale mode only. */
   redis: Redis | undefined;
 }

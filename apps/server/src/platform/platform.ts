@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { GraphClient } from '@openwaba/cloud-api';
 import type { DestinationStream } from 'pino';
 import { z } from 'zod';
 import type { Config } from '../config.js';
@@ -67,6 +68,11 @@ export async function createPlatform(
       metrics,
       redis,
       vault: new Vault(database.db, resolveKeyRing(config, logger)),
+      graph: new GraphClient({
+        baseUrl: config.meta.graphBaseUrl,
+        version: config.meta.graphVersion,
+        appSecret: config.meta.appSecret,
+      }),
       jobs: redis ? new BullMqJobQueue(redis, prefix, logger, metrics) : new MemoryJobQueue(logger, metrics),
       rateLimits: redis ? redisRateLimits(redis, prefix) : memoryRateLimits(),
       events: redis ? redisEventBus(redis, prefix, logger) : memoryEventBus(logger),

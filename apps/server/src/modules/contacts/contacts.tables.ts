@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { boolean, index, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 export const optOutSources = ['keyword', 'button', 'user_preferences', 'agent', 'api', 'import'] as const;
 export type OptOutSource = (typeof optOutSources)[number];
@@ -27,6 +27,10 @@ export const contacts = pgTable(
     /** Opted out of marketing only (WhatsApp's own "stop promotions" → user_preferences). */
     marketingOptedOutAt: timestamp('marketing_opted_out_at', { withTimezone: true }),
     lastInboundAt: timestamp('last_inbound_at', { withTimezone: true }),
+    /** Consecutive sends that failed as undeliverable (131026); reset by a delivered message. */
+    undeliverableCount: integer('undeliverable_count').notNull().default(0),
+    /** Bulk sends skip the contact until then (per-contact backoff). */
+    heldUntil: timestamp('held_until', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },

@@ -63,6 +63,9 @@ export const messages = pgTable(
     contextWamid: text('context_wamid'),
     /** Who sent an outbound message: a user id, an API key id, or a campaign id. */
     senderId: text('sender_id'),
+    /** Outbound: tries of the Graph call so far, and when the current one started (crash detection). */
+    sendAttempts: integer('send_attempts').notNull().default(0),
+    sendStartedAt: timestamp('send_started_at', { withTimezone: true }),
     /** When the message happened: Meta's timestamp for inbound, creation time for outbound. */
     occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull(),
     sentAt: timestamp('sent_at', { withTimezone: true }),

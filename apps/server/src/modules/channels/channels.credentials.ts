@@ -1,0 +1,32 @@
+import { and, eq } from 'drizzle-orm';
+import type { Platform } from '../../platform/context.js';
+import { type ChannelRow, channels, wabas } from './channels.tables.js';
+
+export type SendingCredentials =
+  | { ok: true; channel: ChannelRow; wabaExternalId: string; accessToken: string }
+  | { ok: false; reason: 'not_found' | 'not_connected' | 'needs_reauth' | 'no_token'; status?: string };
+
+/**
+ * What the send path and the syncs need to call Meta for a channel: the channel row, its WABA's Meta id
+ * and the opened access token. The token lives in memory only (the vault caches it for a minute).
+ */
+export async function sendingCredentials(
+  platform: Platform,
+  workspaceId: string,
+  channelId: string,
+): Promise<SendingCredentials> {
+  const [row] = await platform.db
+    .select({ channel: channels, waba: wabas })
+    .from(channels)
+    .innerJoin(wabas, eq(wabas.id, channels.wabaId))
+    .where(and(eq(channels.workspaceId, workspaceId), eq(channels.id, channelId)));
+  if (!row) return { ok: false, reason: 'not_found' };
+  if (row.channel.status === 'needs_reauth' || row.waba.status === 'needs_reauth') {
+    return { ok: false, reason: 'needs_reauth', status: row.channel.status };
+  }
+  if (row.channel.status !== 'connected')
+    return { ok: false, reason: 'not_connected', status: row.channel.status };
+  if (!row.waba.tokenSecretId) return { ok: false, reason: 'no_token' };
+  const accessToken = await platform.vault.reveal(workspaceId, row.waba.tokenSecretId);
+  return { ok: true, channel: row.channel, wabaExternalId: row.waba.externalId, accessToken };
+}
