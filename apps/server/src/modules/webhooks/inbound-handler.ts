@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm';
 import { Counter } from 'prom-client';
 import type { Platform } from '../../platform/context.js';
 import { ChannelRouter, type RoutedChannel } from '../channels/channels.routing.js';
+import { handleChannelWebhookItem } from '../channels/channels.webhooks.js';
 import {
   applyOptChange,
   detectOptIntent,
@@ -13,6 +14,7 @@ import {
 import { ensureConversation, recordInboundActivity } from '../conversations/conversations.inbound.js';
 import { contactOptChanged, messageReceived, messageStatusChanged } from '../messages/messages.events.js';
 import { applyStatus, insertInboundMessage, metaTime, optTextsOf } from '../messages/messages.inbound.js';
+import { handleTemplateWebhookItem } from '../templates/templates.webhooks.js';
 import type { WebhookItemsHandler } from './webhooks.service.js';
 import { webhookUnroutedNumbers } from './webhooks.tables.js';
 
@@ -73,11 +75,12 @@ async function handleItem(
     case 'template_status':
     case 'template_quality':
     case 'template_category':
+      return handleTemplateWebhookItem(platform, item);
     case 'phone_number_quality':
     case 'account_update':
     case 'business_capability':
+      return handleChannelWebhookItem(platform, item);
     case 'unknown_change':
-      // Owned by the templates and channels modules; they subscribe as they land.
       return null;
     default:
       return item satisfies never;
