@@ -87,6 +87,7 @@ const envSchema = z.object({
     emptyAsUndefined,
     z.coerce.number().int().min(1).max(3600).default(30),
   ),
+  OPERATOR_TOKEN: optionalString,
   WEBHOOK_RETENTION_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(365).default(7)),
 });
 
@@ -116,6 +117,8 @@ export interface Config {
   sweepIntervalSeconds: number;
   /** Raw webhook events are kept this long for replay. */
   webhookRetentionDays: number;
+  /** Bearer token of the installation's operator API (/api/v1/operator/…); unset disables it. */
+  operatorToken: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -186,6 +189,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     webDistDir: env.WEB_DIST_DIR,
     sweepIntervalSeconds: env.SWEEP_INTERVAL_SECONDS,
     webhookRetentionDays: env.WEBHOOK_RETENTION_DAYS,
+    operatorToken: env.OPERATOR_TOKEN,
   };
 }
 

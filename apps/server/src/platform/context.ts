@@ -21,6 +21,7 @@ import {
   type Schedule,
 } from './jobs/catalog.js';
 import type { Logger } from './logger.js';
+import type { MediaStore } from './media-store.js';
 import type { Metrics } from './metrics.js';
 import type { RateLimits } from './ratelimit/rate-limits.js';
 import type { Vault } from './vault/vault.js';
@@ -37,6 +38,8 @@ export interface Platform {
   metrics: Metrics;
   /** Sealed secrets: access tokens, PINs, signing secrets. */
   vault: Vault;
+  /** Media files (inbound downloads, outbound uploads). */
+  media: MediaStore;
   /** Meta's Graph API (or the simulator: only the base URL differs). Tokens are passed per call. */
   graph: GraphClient;
   /** Present in scale mode only. */

@@ -10,6 +10,7 @@ import { memoryEventBus, redisEventBus } from './events/event-bus.js';
 import { BullMqJobQueue } from './jobs/bullmq-queue.js';
 import { MemoryJobQueue } from './jobs/memory-queue.js';
 import { createLogger } from './logger.js';
+import { localMediaStore } from './media-store.js';
 import { createMetrics } from './metrics.js';
 import { memoryRateLimits, redisRateLimits } from './ratelimit/rate-limits.js';
 import { assertNoEviction, connectRedis } from './redis.js';
@@ -68,6 +69,7 @@ export async function createPlatform(
       metrics,
       redis,
       vault: new Vault(database.db, resolveKeyRing(config, logger)),
+      media: localMediaStore(config.dataDir),
       graph: new GraphClient({
         baseUrl: config.meta.graphBaseUrl,
         version: config.meta.graphVersion,

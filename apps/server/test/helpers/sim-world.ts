@@ -24,6 +24,8 @@ export interface SimWorld {
   addCustomer(waId: string, name: string): Promise<void>;
   /** Makes a virtual customer send a message of any inbound type to the business number. */
   customerSends(waId: string, type: string, content: Record<string, unknown>): Promise<{ id: string }>;
+  /** A business token for this app and WABA, as Embedded Signup would hand out. */
+  issueToken(): Promise<string>;
   /** Points the app's webhooks at the platform under test. */
   setCallback(url: string): Promise<void>;
   /** Environment for createTestApp: this app's secrets and the simulator as the Graph API. */
@@ -84,6 +86,14 @@ export async function createSimWorld(options: { config?: SimConfigInput } = {}):
         [type]: content,
       });
       return res.message;
+    },
+    async issueToken() {
+      const res = await control<{ access_token: string }>('POST', '/_sim/tokens', {
+        app_id: appId,
+        business_id: business.id,
+        waba_ids: [waba.id],
+      });
+      return res.access_token;
     },
     async setCallback(url) {
       await control('PATCH', `/_sim/apps/${appId}`, { callback_url: url });

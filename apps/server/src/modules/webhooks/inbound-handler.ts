@@ -15,6 +15,7 @@ import { ensureConversation, recordInboundActivity } from '../conversations/conv
 import { contactOptChanged, messageReceived, messageStatusChanged } from '../messages/messages.events.js';
 import { applyStatus, insertInboundMessage, metaTime, optTextsOf } from '../messages/messages.inbound.js';
 import { handleTemplateWebhookItem } from '../templates/templates.webhooks.js';
+import { fetchInboundMediaJob } from './inbound-media.js';
 import type { WebhookItemsHandler } from './webhooks.service.js';
 import { webhookUnroutedNumbers } from './webhooks.tables.js';
 
@@ -116,6 +117,10 @@ async function handleMessage(
     const at = metaTime(message.timestamp);
     await recordInboundActivity(tx, workspaceId, conversation.id, at);
     await noteContactInbound(tx, workspaceId, contact.id, at);
+    if (stored.media) {
+      const job = { workspaceId, messageId: stored.id };
+      events.push(() => platform.jobs.enqueue(fetchInboundMediaJob, job, { jobId: `media:${stored.id}` }));
+    }
     events.push(() =>
       platform.events.publish(messageReceived, {
         workspaceId,

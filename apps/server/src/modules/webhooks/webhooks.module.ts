@@ -5,7 +5,9 @@ import {
   type PlatformModule,
   scheduleJob,
 } from '../../platform/context.js';
+import { fetchInboundMediaJob, stalledMediaSweeper } from './inbound-media.js';
 import { registerWebhookIntake } from './webhooks.intake.js';
+import { registerWebhookOperatorRoutes } from './webhooks.operator.js';
 import {
   findStalledEvents,
   processWebhookEvent,
@@ -38,9 +40,10 @@ export function webhooksModule(options: WebhooksModuleOptions): PlatformModule &
   return {
     name: 'webhooks',
     processJob,
-    jobs: [processJob, pruneJob],
+    jobs: [processJob, pruneJob, fetchInboundMediaJob],
     schedules: [scheduleJob(pruneJob, { id: 'webhooks.prune', cron: '17 3 * * *', payload: {} })],
     sweepers: [
+      stalledMediaSweeper,
       {
         name: 'webhooks.stalled',
         async sweep(platform) {
@@ -52,6 +55,7 @@ export function webhooksModule(options: WebhooksModuleOptions): PlatformModule &
     ],
     routes(app, platform) {
       registerWebhookIntake(app, platform, processJob);
+      registerWebhookOperatorRoutes(app, platform, processJob);
     },
   };
 }

@@ -121,6 +121,11 @@ export async function buildHttpServer(
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer', description: 'A workspace API key' },
           session: { type: 'apiKey', in: 'cookie', name: 'owaba_session' },
+          operator: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'The installation operator token (OPERATOR_TOKEN)',
+          },
         },
       },
     },

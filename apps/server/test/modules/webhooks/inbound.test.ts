@@ -23,9 +23,10 @@ before(async () => {
   world = await createSimWorld();
   t = await createTestApp({ env: world.platformEnv(), listen: true });
   await world.setCallback(`${t.url}/webhooks/whatsapp`);
+  const tokenSecretId = await t.platform.vault.put(t.platform.db, WS, 'waba_token', await world.issueToken());
   const [waba] = await t.platform.db
     .insert(wabas)
-    .values({ id: 'waba_inbound', workspaceId: WS, externalId: world.wabaId })
+    .values({ id: 'waba_inbound', workspaceId: WS, externalId: world.wabaId, tokenSecretId })
     .returning();
   const [channel] = await t.platform.db
     .insert(channels)
@@ -129,8 +130,14 @@ test('every inbound type is stored with its type-specific content', async () => 
     assert.equal(message?.type, type, `${type} stored with its type`);
     assert.ok(check(message!.content), `${type} content kept: ${JSON.stringify(message!.content)}`);
     if (['image', 'video', 'audio', 'document', 'sticker'].includes(type)) {
-      assert.equal(message?.media?.state, 'pending', `${type} media waits for download`);
-      assert.ok(message?.media?.metaMediaId);
+      assert.ok(message?.media?.metaMediaId, `${type} keeps Meta's media id`);
+      const stored = await eventually(
+        () => messageByWamid(sent.id),
+        (row) => row?.media?.state !== 'pending',
+      );
+      assert.equal(stored?.media?.state, 'stored', `${type} media copied: ${stored?.media?.error ?? ''}`);
+      const bytes = await t.platform.media.get(stored!.media!.storageKey!);
+      assert.ok(bytes && bytes.length > 0, `${type} bytes are in the media store`);
     }
   }
 });
@@ -365,4 +372,42 @@ test('items for a number no workspace connected are recorded and skipped, not re
     rows.some((row) => row.body.includes('999000111222333')),
     'the event is processed, not failing',
   );
+});
+
+test('media that cannot be fetched is marked failed on its message, which stays readable', async () => {
+  const payload = {
+    object: 'whatsapp_business_account',
+    entry: [
+      {
+        id: world.wabaId,
+        changes: [
+          {
+            field: 'messages',
+            value: {
+              messaging_product: 'whatsapp',
+              metadata: { display_phone_number: '918047182000', phone_number_id: world.phoneNumberId },
+              contacts: [{ profile: { name: 'Priya Sharma' }, wa_id: CUSTOMER }],
+              messages: [
+                {
+                  from: CUSTOMER,
+                  id: 'wamid.missingmedia.HBgMOTE5ODc2NTQzMjEw',
+                  timestamp: String(Math.floor(Date.now() / 1000)),
+                  type: 'image',
+                  image: { id: '1234567890999', mime_type: 'image/jpeg', sha256: 'abc=', caption: 'lost' },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    ],
+  };
+  assert.equal((await signedPost(payload)).statusCode, 200);
+  const message = await eventually(
+    () => messageByWamid('wamid.missingmedia.HBgMOTE5ODc2NTQzMjEw'),
+    (row) => row?.media?.state === 'failed',
+    20_000,
+  );
+  assert.equal(message?.preview, 'lost', 'the message itself is stored and readable');
+  assert.ok(message?.media?.error, 'the failure is visible on the message');
 });
