@@ -71,13 +71,17 @@ function signedInbound(): { body: string; headers: Record<string, string> } {
 async function saturate(url: string) {
   const result = await autocannon({
     url,
-    method: 'POST',
     connections: 100,
     duration: saturationSeconds,
-    setupRequest: (request: Record<string, unknown>) => {
-      const { body, headers } = signedInbound();
-      return { ...request, body, headers };
-    },
+    requests: [
+      {
+        method: 'POST',
+        setupRequest: (request: Record<string, unknown>) => {
+          const { body, headers } = signedInbound();
+          return { ...request, method: 'POST', body, headers };
+        },
+      },
+    ],
   });
   return {
     rps: result.requests.average,

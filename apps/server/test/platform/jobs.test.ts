@@ -147,3 +147,17 @@ test('exponential backoff doubles from its base delay', () => {
     [1000, 2000, 4000, 8000],
   );
 });
+
+test("a job id with ':' is refused in both drivers (BullMQ reserves it)", async () => {
+  await assert.rejects(() => t.platform.jobs.enqueue(echo, { key: 'colon', value: 1 }, { jobId: 'media:1' }));
+  assert.equal(seen.get('colon'), undefined);
+});
+
+test('enqueueMany dispatches every job of a batch', async () => {
+  await t.platform.jobs.enqueueMany(
+    echo,
+    [1, 2, 3].map((value) => ({ payload: { key: 'many', value }, options: { jobId: `many-${value}` } })),
+  );
+  await waitFor(() => (seen.get('many') ?? []).length === 3);
+  assert.deepEqual([...(seen.get('many') ?? [])].sort(), [1, 2, 3]);
+});

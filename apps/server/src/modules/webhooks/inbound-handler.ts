@@ -119,7 +119,7 @@ async function handleMessage(
     await noteContactInbound(tx, workspaceId, contact.id, at);
     if (stored.media) {
       const job = { workspaceId, messageId: stored.id };
-      events.push(() => platform.jobs.enqueue(fetchInboundMediaJob, job, { jobId: `media:${stored.id}` }));
+      events.push(() => platform.jobs.enqueue(fetchInboundMediaJob, job, { jobId: `media-${stored.id}` }));
     }
     events.push(() =>
       platform.events.publish(messageReceived, {

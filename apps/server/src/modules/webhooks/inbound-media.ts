@@ -99,7 +99,7 @@ export const stalledMediaSweeper: Sweeper = {
       await platform.jobs.enqueue(
         fetchInboundMediaJob,
         { workspaceId: row.workspaceId, messageId: row.id },
-        { jobId: `media:${row.id}` },
+        { jobId: `media-${row.id}` },
       );
     }
     return rows.length;

@@ -4,6 +4,7 @@ import { Counter } from 'prom-client';
 import { z } from 'zod';
 import type { HttpApp, Platform, PlatformJob } from '../../platform/context.js';
 import { AppError } from '../../platform/http/errors.js';
+import { BatchedDispatcher } from '../../platform/jobs/batched-dispatch.js';
 import { WebhookEventWriter } from './event-writer.js';
 
 /** Meta's payloads are at most 3 MB. */
@@ -22,6 +23,7 @@ export function registerWebhookIntake(
   processJob: PlatformJob<{ eventId: string }>,
 ): void {
   const writer = new WebhookEventWriter(platform.db);
+  const dispatcher = new BatchedDispatcher(platform.jobs, processJob, platform.logger);
   const counter = new Counter({
     name: 'webhook_intake_total',
     help: 'Webhook POSTs by outcome',
@@ -106,13 +108,7 @@ export function registerWebhookIntake(
           throw new AppError('unavailable', 'Temporarily unable to accept webhooks');
         }
         count(stored.fresh ? 'accepted' : 'duplicate');
-        if (stored.fresh) {
-          platform.jobs
-            .enqueue(processJob, { eventId: stored.id }, { jobId: stored.id })
-            .catch((error: unknown) =>
-              request.log.warn({ err: error, eventId: stored.id }, 'dispatch failed; the sweeper will retry'),
-            );
-        }
+        if (stored.fresh) dispatcher.dispatch({ eventId: stored.id }, { jobId: stored.id });
         return reply.status(200).send();
       },
     );

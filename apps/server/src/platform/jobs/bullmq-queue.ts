@@ -52,6 +52,26 @@ export class BullMqJobQueue<TDeps> implements JobQueue<TDeps> {
     });
   }
 
+  async enqueueMany<TPayload>(
+    definition: JobDefinition<TPayload, TDeps>,
+    jobs: readonly { payload: TPayload; options?: EnqueueOptions }[],
+  ): Promise<void> {
+    if (jobs.length === 0) return;
+    const entry = this.entry(definition.name);
+    const common = this.jobOptions(definition);
+    await entry.queue.addBulk(
+      jobs.map(({ payload, options = {} }) => ({
+        name: definition.name,
+        data: definition.payload.parse(payload),
+        opts: {
+          ...(options.jobId ? { jobId: options.jobId } : {}),
+          ...(options.delayMs ? { delay: options.delayMs } : {}),
+          ...common,
+        },
+      })),
+    );
+  }
+
   async schedule<TPayload>(
     definition: JobDefinition<TPayload, TDeps>,
     schedule: Schedule<TPayload>,

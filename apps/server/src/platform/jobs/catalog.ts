@@ -102,6 +102,11 @@ export interface JobQueue<TDeps = unknown> {
     payload: TPayload,
     options?: EnqueueOptions,
   ): Promise<void>;
+  /** Many jobs of one kind in one round trip (hot paths: webhook intake, campaigns). */
+  enqueueMany<TPayload>(
+    definition: JobDefinition<TPayload, TDeps>,
+    jobs: readonly { payload: TPayload; options?: EnqueueOptions }[],
+  ): Promise<void>;
   /** Repeating job; only processes that consume install schedules. */
   schedule<TPayload>(definition: JobDefinition<TPayload, TDeps>, schedule: Schedule<TPayload>): Promise<void>;
   /** Starts consuming every registered job in this process (worker role). */

@@ -64,10 +64,18 @@ export class MemoryJobQueue<TDeps> implements JobQueue<TDeps> {
   ): Promise<void> {
     if (this.closed) throw new Error('job queue is closed');
     const lane = this.lane(definition.name);
+    assertJobId(options.jobId);
     const parsed = definition.payload.parse(payload);
     const id = options.jobId ?? `${definition.name}:${++this.sequence}`;
     if (lane.active.has(id) || lane.delayed.has(id) || lane.ready.some((job) => job.id === id)) return;
     this.put(lane, { id, payload: parsed, attempt: 1 }, options.delayMs ?? 0);
+  }
+
+  async enqueueMany<TPayload>(
+    definition: JobDefinition<TPayload, TDeps>,
+    jobs: readonly { payload: TPayload; options?: EnqueueOptions }[],
+  ): Promise<void> {
+    for (const job of jobs) await this.enqueue(definition, job.payload, job.options);
   }
 
   async schedule<TPayload>(
@@ -78,7 +86,7 @@ export class MemoryJobQueue<TDeps> implements JobQueue<TDeps> {
     const payload = definition.payload.parse(schedule.payload);
     this.crons.get(schedule.id)?.stop();
     const cron = new Cron(schedule.cron, { protect: true, paused: !this.consuming }, () => {
-      void this.enqueue(definition, payload, { jobId: `schedule:${schedule.id}` });
+      void this.enqueue(definition, payload, { jobId: `schedule-${schedule.id}` });
     });
     this.crons.set(schedule.id, cron);
   }
@@ -208,4 +216,9 @@ export class MemoryJobQueue<TDeps> implements JobQueue<TDeps> {
     for (const resolve of this.idleWaiters) resolve();
     this.idleWaiters.clear();
   }
+}
+
+/** BullMQ refuses custom job ids containing ':'; the in-process driver refuses them too, so both modes agree. */
+export function assertJobId(jobId: string | undefined): void {
+  if (jobId?.includes(':')) throw new Error(`job id "${jobId}" must not contain ':'`);
 }
