@@ -88,6 +88,10 @@ const envSchema = z.object({
     z.coerce.number().int().min(1).max(3600).default(30),
   ),
   OPERATOR_TOKEN: optionalString,
+  REDISPATCH_AFTER_SECONDS: z.preprocess(
+    emptyAsUndefined,
+    z.coerce.number().int().min(1).max(3600).default(60),
+  ),
   WEBHOOK_RETENTION_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(365).default(7)),
 });
 
@@ -117,6 +121,8 @@ export interface Config {
   sweepIntervalSeconds: number;
   /** Raw webhook events are kept this long for replay. */
   webhookRetentionDays: number;
+  /** Work still pending this long after it was stored is assumed lost by the queue and re-dispatched. */
+  redispatchAfterSeconds: number;
   /** Bearer token of the installation's operator API (/api/v1/operator/…); unset disables it. */
   operatorToken: string | undefined;
 }
@@ -190,6 +196,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     sweepIntervalSeconds: env.SWEEP_INTERVAL_SECONDS,
     webhookRetentionDays: env.WEBHOOK_RETENTION_DAYS,
     operatorToken: env.OPERATOR_TOKEN,
+    redispatchAfterSeconds: env.REDISPATCH_AFTER_SECONDS,
   };
 }
 

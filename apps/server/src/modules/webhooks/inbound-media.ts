@@ -6,9 +6,6 @@ import { definePlatformJob, type Platform, type Sweeper } from '../../platform/c
 import { sendingCredentials } from '../channels/channels.credentials.js';
 import { type MessageMedia, messages } from '../messages/messages.tables.js';
 
-/** Media not stored this long after arrival is assumed lost by the queue and fetched again. */
-const STALLED_AFTER_MS = 2 * 60_000;
-
 /**
  * Copies an inbound message's media from Meta into the platform's media store. Meta's media URLs expire
  * (minutes) and the media itself after 30 days, so it is fetched at once, retried with backoff, and a
@@ -91,7 +88,7 @@ export const stalledMediaSweeper: Sweeper = {
         and(
           sql`${messages.media}->>'state' = 'pending'`,
           eq(messages.direction, 'inbound'),
-          lt(messages.createdAt, new Date(Date.now() - STALLED_AFTER_MS)),
+          lt(messages.createdAt, new Date(Date.now() - 2 * platform.config.redispatchAfterSeconds * 1000)),
         ),
       )
       .limit(500);

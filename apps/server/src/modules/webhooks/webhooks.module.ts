@@ -15,9 +15,6 @@ import {
   type WebhookItemsHandler,
 } from './webhooks.service.js';
 
-/** Events still pending this long after arrival are assumed lost by the queue and re-dispatched. */
-const STALL_GRACE_MS = 60_000;
-
 export interface WebhooksModuleOptions {
   /** Builds the inbound processing of parsed items (contacts, conversations, messages, statuses …), once per platform. */
   createHandler(platform: Platform): WebhookItemsHandler;
@@ -47,7 +44,7 @@ export function webhooksModule(options: WebhooksModuleOptions): PlatformModule &
       {
         name: 'webhooks.stalled',
         async sweep(platform) {
-          const ids = await findStalledEvents(platform, STALL_GRACE_MS, 1_000);
+          const ids = await findStalledEvents(platform, platform.config.redispatchAfterSeconds * 1000, 1_000);
           for (const eventId of ids) await platform.jobs.enqueue(processJob, { eventId }, { jobId: eventId });
           return ids.length;
         },
