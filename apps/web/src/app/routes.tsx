@@ -1,0 +1,53 @@
+import type { ComponentType } from 'react';
+import { createBrowserRouter, Navigate, type RouteObject } from 'react-router';
+import { ComingSoon } from './ComingSoon';
+import { GuestOnly, Home, RequireUser } from './guards';
+import { Shell } from './Shell';
+
+/** Each page is its own chunk, loaded when first visited; the shell and guards stay in the entry. */
+const page = (load: () => Promise<{ default: ComponentType }>): Pick<RouteObject, 'lazy'> => ({
+  lazy: async () => ({ Component: (await load()).default }),
+});
+
+export const router = createBrowserRouter([
+  {
+    element: <GuestOnly />,
+    children: [
+      { path: '/login', ...page(() => import('../auth/LoginPage')) },
+      { path: '/signup', ...page(() => import('../auth/SignupPage')) },
+    ],
+  },
+  { path: '/forgot-password', ...page(() => import('../auth/ForgotPasswordPage')) },
+  { path: '/reset-password', ...page(() => import('../auth/ResetPasswordPage')) },
+  { path: '/invitations/accept', ...page(() => import('../auth/AcceptInvitationPage')) },
+  {
+    element: <RequireUser />,
+    children: [
+      { path: '/', element: <Home /> },
+      { path: '/workspaces/new', ...page(() => import('./NewWorkspacePage')) },
+      {
+        path: '/w/:workspaceId',
+        element: <Shell />,
+        children: [
+          { index: true, element: <Navigate to="inbox" replace /> },
+          { path: 'inbox', element: <ComingSoon section="inbox" /> },
+          { path: 'contacts', element: <ComingSoon section="contacts" /> },
+          { path: 'templates', element: <ComingSoon section="templates" /> },
+          { path: 'channels', element: <ComingSoon section="channels" /> },
+          { path: 'audit', ...page(() => import('../audit/AuditPage')) },
+          {
+            path: 'settings',
+            ...page(() => import('../settings/SettingsLayout')),
+            children: [
+              { index: true, element: <Navigate to="members" replace /> },
+              { path: 'members', ...page(() => import('../settings/MembersPage')) },
+              { path: 'api-keys', ...page(() => import('../settings/ApiKeysPage')) },
+              { path: 'plan', ...page(() => import('../settings/PlanPage')) },
+            ],
+          },
+        ],
+      },
+    ],
+  },
+  { path: '*', ...page(() => import('./NotFoundPage')) },
+]);

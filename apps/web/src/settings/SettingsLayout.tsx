@@ -1,0 +1,30 @@
+import { Suspense } from 'react';
+import { NavLink, Outlet } from 'react-router';
+import { useWorkspace } from '../app/workspace';
+import { PageHeader, Spinner } from '../ui/states';
+
+export default function SettingsLayout() {
+  const { can } = useWorkspace();
+  const tabs = [
+    { to: 'members', label: 'Members', show: can('members.view') },
+    { to: 'api-keys', label: 'API keys', show: can('api_keys.view') },
+    { to: 'plan', label: 'Plan', show: can('workspace.view') },
+  ];
+  return (
+    <>
+      <PageHeader title="Settings" />
+      <nav className="tabs" aria-label="Settings">
+        {tabs
+          .filter((tab) => tab.show)
+          .map((tab) => (
+            <NavLink key={tab.to} to={tab.to} className="tab">
+              {tab.label}
+            </NavLink>
+          ))}
+      </nav>
+      <Suspense fallback={<Spinner />}>
+        <Outlet />
+      </Suspense>
+    </>
+  );
+}
