@@ -12,31 +12,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { type AutocannonResult, autocannon } from './lib/autocannon.js';
 
-interface Histogram {
-  average: number;
-  mean: number;
-  p50: number;
-  p99: number;
-  max: number;
-  total: number;
-}
-interface AutocannonResult {
-  requests: Histogram & { sent: number };
-  latency: Histogram & { p50: number; p99: number };
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-  duration: number;
-}
-type Autocannon = (options: Record<string, unknown>) => Promise<AutocannonResult>;
-
-// autocannon ships no types; this is the slice of its API used here.
-const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 function arg(name: string, fallback: number): number {

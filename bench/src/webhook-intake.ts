@@ -11,62 +11,24 @@
  * The server runs alone (role `server`): acking is what Meta measures; processing has its own benchmark.
  */
 import { randomBytes } from 'node:crypto';
-import { metaJsonStringify, signBody } from '@openwaba/cloud-api';
 import pg from 'pg';
+import { numberArg, scaleModeEnv } from './lib/args.js';
 import { autocannon } from './lib/autocannon.js';
+import { signedInboundText } from './lib/inbound-payload.js';
 import { openLoop, percentile } from './lib/open-loop.js';
 import { freePort, machine, rssMb, spawnTs, waitForOk } from './lib/processes.js';
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-}
-const rate = arg('rate', 3300);
-const seconds = arg('seconds', 60);
-const saturationSeconds = arg('saturation-seconds', 15);
-const adminUrl = process.env.DATABASE_URL;
-const redisUrl = process.env.REDIS_URL;
-if (!adminUrl || !redisUrl) {
-  console.error('Set DATABASE_URL and REDIS_URL (scale mode).');
-  process.exit(2);
-}
+const rate = numberArg('rate', 3300);
+const seconds = numberArg('seconds', 60);
+const saturationSeconds = numberArg('saturation-seconds', 15);
+const { databaseUrl: adminUrl, redisUrl } = scaleModeEnv();
 
 const appSecret = randomBytes(16).toString('hex');
 let counter = 0;
-function signedInbound(): { body: string; headers: Record<string, string> } {
+const signedInbound = () => {
   const n = ++counter;
-  const body = metaJsonStringify({
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: '102290129340398',
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '15550783881', phone_number_id: '106540352242922' },
-              contacts: [{ profile: { name: 'Zoë' }, wa_id: '16505551234' }],
-              messages: [
-                {
-                  from: '16505551234',
-                  id: `wamid.bench.${process.pid}.${n}`,
-                  timestamp: String(Math.floor(Date.now() / 1000)),
-                  type: 'text',
-                  text: { body: `Olá ${n} — café?` },
-                },
-              ],
-            },
-          },
-        ],
-      },
-    ],
-  });
-  return {
-    body,
-    headers: { 'content-type': 'application/json', 'x-hub-signature-256': signBody(body, appSecret) },
-  };
-}
+  return signedInboundText(appSecret, `wamid.bench.${process.pid}.${n}`, '16505551234', `Olá ${n} — café?`);
+};
 
 async function saturate(url: string) {
   const result = await autocannon({
@@ -96,7 +58,7 @@ async function main() {
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   await admin.query(`create database ${dbName}`);
-  const dbUrl = new URL(adminUrl!);
+  const dbUrl = new URL(adminUrl);
   dbUrl.pathname = `/${dbName}`;
 
   const port = await freePort();
@@ -104,7 +66,7 @@ async function main() {
     PORT: String(port),
     DATABASE_URL: dbUrl.toString(),
     DATABASE_POOL_SIZE: '20',
-    REDIS_URL: redisUrl!,
+    REDIS_URL: redisUrl,
     REDIS_KEY_PREFIX: `bench${process.pid}`,
     META_APP_SECRET: appSecret,
     TOKEN_MASTER_KEY: randomBytes(32).toString('base64'),

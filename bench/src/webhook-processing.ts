@@ -1,0 +1,165 @@
+/**
+ * Inbound processing in scale mode: a server and ONE worker process on PostgreSQL + Redis.
+ *
+ *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres REDIS_URL=redis://127.0.0.1:6379 \
+ *     node --import tsx bench/src/webhook-processing.ts [--burst 20000] [--rate 1000] [--seconds 30]
+ *
+ * 1. Throughput: --burst webhooks (one inbound message each) posted as fast as the server takes them;
+ *    messages stored per second by the worker, from first POST to last message committed.
+ * 2. Latency: an open-loop 1,000 webhooks/s for --seconds; per message, the time from the POST's
+ *    intended send time to the message row's commit (`created_at`): when it becomes readable.
+ */
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import pg from 'pg';
+import { numberArg, scaleModeEnv } from './lib/args.js';
+import { BENCH_PHONE_NUMBER_ID, BENCH_WABA_ID, signedInboundText } from './lib/inbound-payload.js';
+import { openLoop, percentile } from './lib/open-loop.js';
+import { freePort, machine, spawnTs, waitForOk } from './lib/processes.js';
+
+const burst = numberArg('burst', 20_000);
+const rate = numberArg('rate', 1000);
+const seconds = numberArg('seconds', 30);
+const { databaseUrl: adminUrl, redisUrl } = scaleModeEnv();
+const appSecret = randomBytes(16).toString('hex');
+const sender = (n: number) => `1650555${String(n % 500).padStart(4, '0')}`;
+
+async function waitForCount(
+  db: pg.Client,
+  prefix: string,
+  count: number,
+  timeoutMs: number,
+): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { rows } = await db.query('select count(*)::int as n from messages where wamid like $1', [
+      `${prefix}%`,
+    ]);
+    if (rows[0].n >= count) return Date.now();
+    if (Date.now() > deadline)
+      throw new Error(`only ${rows[0].n} of ${count} messages after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function main() {
+  const dbName = `owbench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`create database ${dbName}`);
+  const dbUrl = new URL(adminUrl);
+  dbUrl.pathname = `/${dbName}`;
+  const env = {
+    DATABASE_URL: dbUrl.toString(),
+    DATABASE_POOL_SIZE: '20',
+    REDIS_URL: redisUrl,
+    REDIS_KEY_PREFIX: `benchp${process.pid}`,
+    META_APP_SECRET: appSecret,
+    TOKEN_MASTER_KEY: randomBytes(32).toString('base64'),
+    LOG_LEVEL: 'warn',
+    NODE_ENV: 'production',
+  };
+  const port = await freePort();
+  const server = spawnTs('apps/server/src/main.ts', ['server'], { ...env, PORT: String(port) });
+  const db = new pg.Client({ connectionString: dbUrl.toString() });
+  let worker: ReturnType<typeof spawnTs> | undefined;
+  try {
+    await waitForOk(`http://127.0.0.1:${port}/ready`);
+    await db.connect();
+    await db.query(`insert into wabas (id, workspace_id, external_id) values ('waba_b', 'ws_bench', $1)`, [
+      BENCH_WABA_ID,
+    ]);
+    await db.query(
+      `insert into channels (id, workspace_id, waba_id, phone_number_id, status) values ('ch_b', 'ws_bench', 'waba_b', $1, 'connected')`,
+      [BENCH_PHONE_NUMBER_ID],
+    );
+    worker = spawnTs('apps/server/src/main.ts', ['worker'], env);
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    const url = `http://127.0.0.1:${port}/webhooks/whatsapp`;
+
+    // 1. Burst throughput.
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+    const started = Date.now();
+    let next = 0;
+    const post = () =>
+      new Promise<void>((resolve, reject) => {
+        const n = next++;
+        const { body, headers } = signedInboundText(appSecret, `wamid.burst.${n}`, sender(n), `burst ${n}`);
+        const req = http.request(
+          { agent, host: '127.0.0.1', port, path: '/webhooks/whatsapp', method: 'POST', headers },
+          (res) => {
+            res.resume();
+            res.on('end', () =>
+              res.statusCode === 200 ? resolve() : reject(new Error(`HTTP ${res.statusCode}`)),
+            );
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
+      });
+    await Promise.all(
+      Array.from({ length: 64 }, async () => {
+        while (next < burst) await post();
+      }),
+    );
+    const posted = Date.now();
+    const finished = await waitForCount(db, 'wamid.burst.', burst, 600_000);
+    agent.destroy();
+
+    // 2. Latency at a fixed rate.
+    const intended = new Map<string, number>();
+    const epochOffset = Date.now() - performance.now();
+    const fixed = await openLoop({
+      url,
+      rate,
+      seconds,
+      request: (i) => {
+        const wamid = `wamid.lat.${i}`;
+        intended.set(wamid, epochOffset + performance.now());
+        return signedInboundText(appSecret, wamid, sender(i), `latency ${i}`);
+      },
+    });
+    await waitForCount(db, 'wamid.lat.', fixed.sent, 120_000);
+    const { rows } = await db.query(
+      `select wamid, extract(epoch from created_at) * 1000 as created from messages where wamid like 'wamid.lat.%'`,
+    );
+    const latencies = new Float64Array(
+      rows.map((row) => Number(row.created) - (intended.get(row.wamid) ?? Number.NaN)),
+    );
+    latencies.sort();
+
+    console.log(
+      JSON.stringify(
+        {
+          machine: machine(),
+          date: new Date().toISOString().slice(0, 10),
+          burst: {
+            webhooks: burst,
+            postSeconds: (posted - started) / 1000,
+            storedPerSecond: Math.round(burst / ((finished - started) / 1000)),
+          },
+          latency: {
+            rate,
+            seconds,
+            achievedRate: Math.round(fixed.achievedRate),
+            ackP99: percentile(fixed.latencies, 99),
+            readableP50: percentile(latencies, 50),
+            readableP99: percentile(latencies, 99),
+            readableMax: percentile(latencies, 100),
+          },
+        },
+        null,
+        2,
+      ),
+    );
+  } finally {
+    worker?.kill('SIGTERM');
+    server.kill('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await db.end().catch(() => {});
+    await admin.query(`drop database if exists ${dbName} with (force)`).catch(() => {});
+    await admin.end();
+  }
+}
+
+await main();
