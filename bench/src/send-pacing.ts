@@ -85,6 +85,7 @@ try {
     META_APP_ID: appId,
     META_APP_SECRET: 'bench-secret',
     META_VERIFY_TOKEN: 'bench',
+    DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE ?? '40',
   });
   for (let i = 0; i < workerCount; i++) {
     platforms.push(await createPlatform(config, modules, { migrate: i === 0 }));
@@ -158,7 +159,7 @@ try {
           .map((messageId) => ({ payload: { workspaceId, messageId }, options: { jobId: messageId } })),
       );
     }
-    while (seen.size < total && Date.now() - started < seconds * 3000) {
+    while (seen.size < total && Date.now() - started < seconds * 8000) {
       await new Promise((resolve) => setTimeout(resolve, 2000));
       await poll();
     }

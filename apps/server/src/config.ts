@@ -71,6 +71,7 @@ const envSchema = z.object({
   META_APP_ID: optionalString,
   META_APP_SECRET: optionalString,
   META_VERIFY_TOKEN: optionalString,
+  META_CONFIG_ID: optionalString,
   GRAPH_API_BASE_URL: optionalUrl(['http', 'https']),
   GRAPH_API_VERSION: z.preprocess(
     emptyAsUndefined,
@@ -93,6 +94,10 @@ const envSchema = z.object({
     z.coerce.number().int().min(1).max(3600).default(60),
   ),
   WEBHOOK_RETENTION_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(365).default(7)),
+  CHANNEL_SYNC_INTERVAL_MINUTES: z.preprocess(
+    emptyAsUndefined,
+    z.coerce.number().int().min(1).max(1440).default(15),
+  ),
 });
 
 export type RawEnv = z.input<typeof envSchema>;
@@ -111,6 +116,8 @@ export interface Config {
     appId: string | undefined;
     appSecret: string | undefined;
     verifyToken: string | undefined;
+    /** Embedded Signup configuration id (Facebook Login for Business), handed to the browser SDK. */
+    configId: string | undefined;
     /** Base URL without version, e.g. https://graph.facebook.com or the simulator's. */
     graphBaseUrl: string;
     graphVersion: string;
@@ -125,6 +132,8 @@ export interface Config {
   redispatchAfterSeconds: number;
   /** Bearer token of the installation's operator API (/api/v1/operator/…); unset disables it. */
   operatorToken: string | undefined;
+  /** Phone numbers and WABAs are refreshed from Meta when their last sync is older than this. */
+  channelSyncIntervalMinutes: number;
 }
 
 export class ConfigError extends Error {
@@ -187,6 +196,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
       appId: env.META_APP_ID,
       appSecret: env.META_APP_SECRET,
       verifyToken: env.META_VERIFY_TOKEN,
+      configId: env.META_CONFIG_ID,
       graphBaseUrl: graphBaseUrl.replace(/\/$/, ''),
       graphVersion: env.GRAPH_API_VERSION,
     },
@@ -197,6 +207,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     webhookRetentionDays: env.WEBHOOK_RETENTION_DAYS,
     operatorToken: env.OPERATOR_TOKEN,
     redispatchAfterSeconds: env.REDISPATCH_AFTER_SECONDS,
+    channelSyncIntervalMinutes: env.CHANNEL_SYNC_INTERVAL_MINUTES,
   };
 }
 

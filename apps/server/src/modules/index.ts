@@ -1,8 +1,11 @@
 import type { Platform, PlatformModule } from '../platform/context.js';
 import { purgeAuditJob, purgeAuditSchedule } from './audit/audit.jobs.js';
 import { registerAuditRoutes } from './audit/audit.routes.js';
+import { channelsModule } from './channels/channels.module.js';
 import { identityModule } from './identity/identity.module.js';
-import { consoleMailer, type Mailer } from './identity/mailer.js';
+import type { Mailer } from './identity/mailer.js';
+import { messagesModule } from './messages/messages.module.js';
+import { templatesModule } from './templates/templates.module.js';
 import { createInboundHandler } from './webhooks/inbound-handler.js';
 import { webhooksModule } from './webhooks/webhooks.module.js';
 import { registerWorkspaceRoutes } from './workspaces/workspaces.routes.js';
@@ -14,7 +17,7 @@ export interface ModuleOptions {
 
 /** Every domain module of the server, in the order their routes register (identity first: it installs auth). */
 export function createModules(options: ModuleOptions = {}): readonly PlatformModule[] {
-  const mailerFor = (platform: Platform) => options.mailer ?? consoleMailer(platform.logger);
+  const mailerFor = (platform: Platform) => options.mailer ?? platform.mailer;
   return [
     identityModule({ mailer: mailerFor }),
     {
@@ -27,8 +30,11 @@ export function createModules(options: ModuleOptions = {}): readonly PlatformMod
       jobs: [purgeAuditJob],
       schedules: [purgeAuditSchedule],
     },
+    channelsModule,
     // Meta's webhooks, processed into contacts, conversations, messages and statuses.
     webhooksModule({ createHandler: createInboundHandler }),
+    messagesModule,
+    templatesModule,
   ];
 }
 

@@ -21,6 +21,7 @@ import {
   type Schedule,
 } from './jobs/catalog.js';
 import type { Logger } from './logger.js';
+import type { Mailer } from './mailer.js';
 import type { MediaStore } from './media-store.js';
 import type { Metrics } from './metrics.js';
 import type { RateLimits } from './ratelimit/rate-limits.js';
@@ -38,6 +39,8 @@ export interface Platform {
   metrics: Metrics;
   /** Sealed secrets: access tokens, PINs, signing secrets. */
   vault: Vault;
+  /** Outgoing email (console in embedded mode; an SMTP adapter can replace it). */
+  mailer: Mailer;
   /** Media files (inbound downloads, outbound uploads). */
   media: MediaStore;
   /** Meta's Graph API (or the simulator: only the base URL differs). Tokens are passed per call. */

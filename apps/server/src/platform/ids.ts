@@ -16,6 +16,7 @@ export const idPrefixes = {
   audit: 'aud',
   channel: 'ch',
   waba: 'waba',
+  onboarding: 'onb',
   contact: 'ct',
   conversation: 'conv',
   message: 'msg',

@@ -10,6 +10,7 @@ import { memoryEventBus, redisEventBus } from './events/event-bus.js';
 import { BullMqJobQueue } from './jobs/bullmq-queue.js';
 import { MemoryJobQueue } from './jobs/memory-queue.js';
 import { createLogger } from './logger.js';
+import { consoleMailer, type Mailer } from './mailer.js';
 import { localMediaStore } from './media-store.js';
 import { createMetrics } from './metrics.js';
 import { memoryRateLimits, redisRateLimits } from './ratelimit/rate-limits.js';
@@ -24,6 +25,8 @@ export interface PlatformOptions {
   migrate?: boolean;
   /** Process metrics (CPU, memory, event loop) in /metrics; off in tests. */
   defaultMetrics?: boolean;
+  /** Outgoing email; the console adapter by default. */
+  mailer?: Mailer;
   /** Embedded mode: start PGlite from this data-directory dump (tests). */
   pgliteSnapshot?: Blob;
 }
@@ -69,6 +72,7 @@ export async function createPlatform(
       metrics,
       redis,
       vault: new Vault(database.db, resolveKeyRing(config, logger)),
+      mailer: options.mailer ?? consoleMailer(logger),
       media: localMediaStore(config.dataDir),
       graph: new GraphClient({
         baseUrl: config.meta.graphBaseUrl,

@@ -3,6 +3,7 @@ import type { Config } from '../../src/config.js';
 import { modules as allModules } from '../../src/modules/index.js';
 import type { HttpApp, PlatformModule } from '../../src/platform/context.js';
 import { buildHttpServer } from '../../src/platform/http/server.js';
+import type { Mailer } from '../../src/platform/mailer.js';
 import { createPlatform, type RunningPlatform } from '../../src/platform/platform.js';
 import { createTestDatabase, testConfig } from './environment.js';
 import { LogCapture } from './log-capture.js';
@@ -27,6 +28,8 @@ export interface TestAppOptions {
   worker?: boolean;
   /** Also listen on a free loopback port (for peers that call back over HTTP, like the simulator). */
   listen?: boolean;
+  /** Outgoing email (a CapturingMailer to read what was sent). */
+  mailer?: Mailer;
 }
 
 /** Boots the platform and its HTTP app in-process on a fresh database. Call close() in `after`. */
@@ -37,6 +40,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const modules = options.modules ?? allModules;
   const platform = await createPlatform(config, modules, {
     logDestination: logs,
+    mailer: options.mailer,
     pgliteSnapshot: config.database.url ? undefined : await migratedSnapshot(),
   });
   const http = await buildHttpServer(platform, modules);

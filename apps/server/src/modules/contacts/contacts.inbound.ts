@@ -1,7 +1,9 @@
 import { and, eq, or, sql } from 'drizzle-orm';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import type { Executor } from '../../platform/db/client.js';
+import { type Actor, systemActor } from '../../platform/http/auth.js';
 import { newId } from '../../platform/ids.js';
+import { recordAudit } from '../audit/audit.service.js';
 import {
   type ContactRow,
   contactOptEvents,
@@ -127,6 +129,8 @@ export interface OptChange {
   at: Date;
   messageId?: string;
   actorId?: string;
+  /** Who made an agent/API change; webhook-driven changes are audited as the system. */
+  actor?: Actor;
   detail?: string;
 }
 
@@ -148,6 +152,19 @@ export async function applyOptChange(
     .update(contacts)
     .set({ [column]: optingOut ? change.at : null, updatedAt: new Date() })
     .where(and(eq(contacts.workspaceId, workspaceId), eq(contacts.id, contact.id)));
+  // Compliance record: every opt change is audited with the change itself.
+  await recordAudit(tx, change.actor ?? systemActor(`whatsapp ${change.source}`), {
+    workspaceId,
+    action: `contact.${change.change}`,
+    resourceType: 'contact',
+    resourceId: contact.id,
+    before: { [column]: contact[column]?.toISOString() ?? null },
+    after: {
+      [column]: optingOut ? change.at.toISOString() : null,
+      source: change.source,
+      messageId: change.messageId ?? null,
+    },
+  });
   await tx.insert(contactOptEvents).values({
     id: newId('optEvent'),
     workspaceId,

@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.js';
 import { newId } from '../../platform/ids.js';
 import { type ConversationRow, conversations } from './conversations.tables.js';
@@ -58,4 +58,71 @@ export async function recordInboundActivity(
     .where(and(eq(conversations.workspaceId, workspaceId), eq(conversations.id, conversationId)))
     .returning();
   return row;
+}
+
+/** The conversations of many (channel, contact) pairs of one workspace, created where missing. */
+export async function ensureConversations(
+  tx: Executor,
+  workspaceId: string,
+  pairs: readonly { channelId: string; contactId: string }[],
+): Promise<Map<string, ConversationRow>> {
+  const key = (channelId: string, contactId: string) => `${channelId}/${contactId}`;
+  const wanted = new Map(pairs.map((pair) => [key(pair.channelId, pair.contactId), pair]));
+  const result = new Map<string, ConversationRow>();
+  if (wanted.size === 0) return result;
+  const contactIds = [...new Set(pairs.map((pair) => pair.contactId))];
+  const load = async () => {
+    const rows = await tx
+      .select()
+      .from(conversations)
+      .where(and(eq(conversations.workspaceId, workspaceId), inArray(conversations.contactId, contactIds)));
+    for (const row of rows) {
+      const k = key(row.channelId, row.contactId);
+      if (wanted.has(k)) result.set(k, row);
+    }
+  };
+  await load();
+  const missing = [...wanted].filter(([k]) => !result.has(k)).sort(([a], [b]) => (a < b ? -1 : 1));
+  if (missing.length > 0) {
+    await tx
+      .insert(conversations)
+      .values(missing.map(([, pair]) => ({ id: newId('conversation'), workspaceId, ...pair })))
+      .onConflictDoNothing();
+    await load();
+  }
+  return result;
+}
+
+/**
+ * recordInboundActivity for many conversations at once: `count` new inbound messages, the latest at
+ * `at`. Rows are locked in id order first, so concurrent batches cannot deadlock.
+ */
+export async function recordInboundActivityBulk(
+  tx: Executor,
+  workspaceId: string,
+  activity: ReadonlyMap<string, { count: number; at: Date }>,
+): Promise<void> {
+  if (activity.size === 0) return;
+  const entries = [...activity].sort(([a], [b]) => (a < b ? -1 : 1));
+  await tx.execute(sql`
+    select id from conversations
+    where workspace_id = ${workspaceId} and id in (${sql.join(
+      entries.map(([id]) => sql`${id}`),
+      sql`, `,
+    )})
+    order by id for update`);
+  const values = sql.join(
+    entries.map(([id, { count, at }]) => sql`(${id}, ${count}::int, ${at.toISOString()}::timestamptz)`),
+    sql`, `,
+  );
+  await tx.execute(sql`
+    update conversations set
+      last_inbound_at = greatest(conversations.last_inbound_at, v.at),
+      last_message_at = greatest(conversations.last_message_at, v.at),
+      unread_count = conversations.unread_count + v.n,
+      status = case when conversations.status in ('resolved', 'snoozed') then 'open' else conversations.status end,
+      snoozed_until = null,
+      updated_at = now()
+    from (values ${values}) as v(id, n, at)
+    where conversations.id = v.id and conversations.workspace_id = ${workspaceId}`);
 }

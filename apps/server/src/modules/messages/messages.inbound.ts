@@ -1,7 +1,8 @@
 import type { InboundMessage, MessageStatus as MetaStatus } from '@openwaba/cloud-api';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.js';
 import { newId } from '../../platform/ids.js';
+import { noteDelivered, noteUndeliverable } from '../contacts/contacts.delivery.js';
 import {
   type MessageError,
   type MessageMedia,
@@ -9,6 +10,7 @@ import {
   messageStatusEvents,
   messages,
 } from './messages.tables.js';
+import { readableReason } from './send.errors.js';
 import { statusRank, visibleStatus } from './status-rank.js';
 
 const MEDIA_TYPES = new Set(['image', 'video', 'audio', 'document', 'sticker']);
@@ -20,9 +22,9 @@ export function metaTime(timestamp: string | number | undefined, fallback = new 
 }
 
 type Loose = Record<string, unknown>;
-const field = (value: unknown, key: string): unknown =>
+export const field = (value: unknown, key: string): unknown =>
   value && typeof value === 'object' ? (value as Loose)[key] : undefined;
-const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+export const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
 /** The text a person would read first: body, caption, button title, location name, emoji … */
 export function previewOf(message: InboundMessage): string | undefined {
@@ -73,11 +75,8 @@ export interface InboundMessageInput {
   message: InboundMessage;
 }
 
-/** Stores an inbound message once: returns null when its wamid was stored before (a repeated webhook). */
-export async function insertInboundMessage(
-  tx: Executor,
-  input: InboundMessageInput,
-): Promise<MessageRow | null> {
+/** The row an inbound message is stored as. */
+export function inboundMessageRow(input: InboundMessageInput): typeof messages.$inferInsert {
   const { message } = input;
   const content: Loose = {};
   for (const key of [message.type, 'context', 'referral', 'errors'] as const) {
@@ -94,29 +93,33 @@ export async function insertInboundMessage(
         state: 'pending',
       }
     : null;
-  const [row] = await tx
-    .insert(messages)
-    .values({
-      id: newId('message'),
-      workspaceId: input.workspaceId,
-      conversationId: input.conversationId,
-      channelId: input.channelId,
-      contactId: input.contactId,
-      direction: 'inbound',
-      type: message.type,
-      wamid: message.id,
-      content,
-      preview: previewOf(message)?.slice(0, 500) ?? null,
-      status: 'received',
-      media,
-      contextWamid:
-        str(field(field(message, 'context'), 'id')) ??
-        str(field(field(message, 'reaction'), 'message_id')) ??
-        null,
-      occurredAt: metaTime(message.timestamp),
-    })
-    .onConflictDoNothing()
-    .returning();
+  return {
+    id: newId('message'),
+    workspaceId: input.workspaceId,
+    conversationId: input.conversationId,
+    channelId: input.channelId,
+    contactId: input.contactId,
+    direction: 'inbound',
+    type: message.type,
+    wamid: message.id,
+    content,
+    preview: previewOf(message)?.slice(0, 500) ?? null,
+    status: 'received',
+    media,
+    contextWamid:
+      str(field(field(message, 'context'), 'id')) ??
+      str(field(field(message, 'reaction'), 'message_id')) ??
+      null,
+    occurredAt: metaTime(message.timestamp),
+  };
+}
+
+/** Stores an inbound message once: returns null when its wamid was stored before (a repeated webhook). */
+export async function insertInboundMessage(
+  tx: Executor,
+  input: InboundMessageInput,
+): Promise<MessageRow | null> {
+  const [row] = await tx.insert(messages).values(inboundMessageRow(input)).onConflictDoNothing().returning();
   return row ?? null;
 }
 
@@ -151,11 +154,18 @@ export async function applyStatus(
       recipientId: str(field(status, 'recipient_id')) ?? null,
     })
     .onConflictDoNothing();
-  const [message] = await tx
-    .select({ id: messages.id, conversationId: messages.conversationId, statusRank: messages.statusRank })
+  const selection = {
+    id: messages.id,
+    conversationId: messages.conversationId,
+    contactId: messages.contactId,
+    statusRank: messages.statusRank,
+  };
+  let [message] = await tx
+    .select(selection)
     .from(messages)
     .where(and(eq(messages.workspaceId, workspaceId), eq(messages.wamid, status.id)))
     .for('update');
+  if (!message) message = await adoptByCallbackData(tx, workspaceId, status);
   if (!message) return { message: null, movedTo: null };
 
   const shown = visibleStatus(status.status);
@@ -181,8 +191,14 @@ export async function applyStatus(
     set.status = shown;
     set.statusRank = rank;
     if (shown === 'failed') set.error = toMessageError(errors[0]);
+    if (shown !== 'failed') set.sendStartedAt = null;
   }
   await tx.update(messages).set(set).where(eq(messages.id, message.id));
+  if (shown === 'failed' && moves && Number(field(errors[0], 'code')) === 131026) {
+    await noteUndeliverable(tx, workspaceId, message.contactId);
+  } else if (shown === 'delivered' || shown === 'read') {
+    await noteDelivered(tx, workspaceId, message.contactId);
+  }
   await tx
     .update(messageStatusEvents)
     .set({ appliedAt: new Date() })
@@ -190,12 +206,40 @@ export async function applyStatus(
   return { message, movedTo: moves ? shown : null };
 }
 
-function toMessageError(error: Loose | undefined): MessageError {
+/**
+ * Our sends carry the message id in biz_opaque_callback_data. A status for a wamid we never stored
+ * (the worker died between Meta's answer and writing it down) names the message: adopt the wamid.
+ */
+async function adoptByCallbackData(tx: Executor, workspaceId: string, status: MetaStatus) {
+  const ours = str(field(status, 'biz_opaque_callback_data'));
+  if (!ours?.startsWith('msg_')) return undefined;
+  const [adopted] = await tx
+    .update(messages)
+    .set({ wamid: status.id, sendStartedAt: null, updatedAt: new Date() })
+    .where(
+      and(
+        eq(messages.workspaceId, workspaceId),
+        eq(messages.id, ours),
+        eq(messages.direction, 'outbound'),
+        isNull(messages.wamid),
+      ),
+    )
+    .returning({
+      id: messages.id,
+      conversationId: messages.conversationId,
+      contactId: messages.contactId,
+      statusRank: messages.statusRank,
+    });
+  return adopted;
+}
+
+export function toMessageError(error: Loose | undefined): MessageError {
   const code = Number(field(error, 'code') ?? 0);
   return {
     code,
     title: str(field(error, 'title')),
     message: str(field(error, 'message')),
     details: str(field(field(error, 'error_data'), 'details')),
+    reason: readableReason(code, str(field(error, 'title'))),
   };
 }

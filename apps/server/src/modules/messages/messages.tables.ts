@@ -19,6 +19,8 @@ export interface MessageError {
   message?: string;
   details?: string;
   reason?: string;
+  /** A queued message waiting out a backoff: not sent before this time (ISO). */
+  retryAt?: string;
 }
 
 /** Media attached to a message: Meta's media id and our stored copy. */

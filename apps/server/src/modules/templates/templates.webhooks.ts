@@ -1,18 +1,107 @@
 import type { WebhookItem } from '@openwaba/cloud-api';
+import { and, eq, inArray, ne, or } from 'drizzle-orm';
+import { z } from 'zod';
 import type { Platform } from '../../platform/context.js';
+import { defineTopic } from '../../platform/events/event-bus.js';
+import { wabas } from '../channels/channels.tables.js';
+import { templates } from './templates.tables.js';
 
 export type TemplateWebhookItem = Extract<
   WebhookItem,
   { kind: 'template_status' | 'template_quality' | 'template_category' }
 >;
 
+export const templateChanged = defineTopic(
+  'template.changed',
+  z.object({
+    workspaceId: z.string(),
+    templateId: z.string(),
+    change: z.enum(['status', 'quality', 'category']),
+    value: z.string(),
+  }),
+);
+
+/** Webhook events that are not a status of their own: the template keeps its status. */
+const NOT_A_STATUS = new Set(['FLAGGED', 'LOCKED', 'UNLOCKED']);
+
 /**
  * Applies Meta's template webhooks (status, quality, category) to the stored templates. Returns a
- * publisher for the resulting domain event, or null when nothing changed. Must be idempotent.
+ * publisher for the resulting domain event, or null when nothing changed. Idempotent: a repeat
+ * sets the same values and changes nothing.
  */
 export async function handleTemplateWebhookItem(
-  _platform: Platform,
-  _item: TemplateWebhookItem,
+  platform: Platform,
+  item: TemplateWebhookItem,
 ): Promise<(() => Promise<void>) | null> {
-  return null;
+  const { update } = item;
+  const wabaRows = await platform.db
+    .select({ id: wabas.id })
+    .from(wabas)
+    .where(and(eq(wabas.externalId, item.wabaId), ne(wabas.status, 'disconnected')));
+  if (wabaRows.length === 0) return null;
+  const [template] = await platform.db
+    .select()
+    .from(templates)
+    .where(
+      and(
+        inArray(
+          templates.wabaId,
+          wabaRows.map((w) => w.id),
+        ),
+        or(
+          eq(templates.externalId, String(update.message_template_id)),
+          and(
+            eq(templates.name, update.message_template_name),
+            eq(templates.language, update.message_template_language),
+          ),
+        ),
+      ),
+    );
+  if (!template) return null;
+
+  let change: {
+    column: Partial<typeof templates.$inferInsert>;
+    kind: 'status' | 'quality' | 'category';
+    value: string;
+  };
+  switch (item.kind) {
+    case 'template_status': {
+      const event = String(item.update.event);
+      if (NOT_A_STATUS.has(event)) return null;
+      const status = event === 'REINSTATED' ? 'APPROVED' : event;
+      const reason = item.update.reason && item.update.reason !== 'NONE' ? item.update.reason : null;
+      if (template.status === status && template.statusReason === reason) return null;
+      change = { column: { status, statusReason: reason }, kind: 'status', value: status };
+      break;
+    }
+    case 'template_quality': {
+      const score = String(item.update.new_quality_score);
+      if (template.qualityScore === score) return null;
+      change = { column: { qualityScore: score }, kind: 'quality', value: score };
+      break;
+    }
+    case 'template_category': {
+      const category = item.update.new_category ?? item.update.correct_category;
+      if (!category || template.category === category) return null;
+      change = { column: { category }, kind: 'category', value: category };
+      break;
+    }
+    default:
+      return item satisfies never;
+  }
+  await platform.db
+    .update(templates)
+    .set({
+      ...change.column,
+      externalId: template.externalId ?? String(update.message_template_id),
+      updatedAt: new Date(),
+    })
+    .where(eq(templates.id, template.id));
+  return () =>
+    platform.events.publish(templateChanged, {
+      workspaceId: template.workspaceId,
+      templateId: template.id,
+      change: change.kind,
+      value: change.value,
+    });
 }

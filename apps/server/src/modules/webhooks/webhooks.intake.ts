@@ -6,6 +6,7 @@ import type { HttpApp, Platform, PlatformJob } from '../../platform/context.js';
 import { AppError } from '../../platform/http/errors.js';
 import { BatchedDispatcher } from '../../platform/jobs/batched-dispatch.js';
 import { WebhookEventWriter } from './event-writer.js';
+import { dispatchEventBatches } from './webhooks.service.js';
 
 /** Meta's payloads are at most 3 MB. */
 const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -20,10 +21,13 @@ type IntakeOutcome = 'accepted' | 'duplicate' | 'invalid_signature' | 'bad_reque
 export function registerWebhookIntake(
   app: HttpApp,
   platform: Platform,
-  processJob: PlatformJob<{ eventId: string }>,
+  processJob: PlatformJob<{ eventIds: string[] }>,
 ): void {
   const writer = new WebhookEventWriter(platform.db);
-  const dispatcher = new BatchedDispatcher(platform.jobs, processJob, platform.logger);
+  const dispatcher = new BatchedDispatcher<string>(
+    (ids) => dispatchEventBatches(platform, processJob, ids),
+    platform.logger,
+  );
   const counter = new Counter({
     name: 'webhook_intake_total',
     help: 'Webhook POSTs by outcome',
@@ -108,7 +112,7 @@ export function registerWebhookIntake(
           throw new AppError('unavailable', 'Temporarily unable to accept webhooks');
         }
         count(stored.fresh ? 'accepted' : 'duplicate');
-        if (stored.fresh) dispatcher.dispatch({ eventId: stored.id }, { jobId: stored.id });
+        if (stored.fresh) dispatcher.dispatch(stored.id);
         return reply.status(200).send();
       },
     );

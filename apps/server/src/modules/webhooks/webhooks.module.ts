@@ -9,8 +9,10 @@ import { fetchInboundMediaJob, stalledMediaSweeper } from './inbound-media.js';
 import { registerWebhookIntake } from './webhooks.intake.js';
 import { registerWebhookOperatorRoutes } from './webhooks.operator.js';
 import {
+  dispatchEventBatches,
+  EVENTS_PER_JOB,
   findStalledEvents,
-  processWebhookEvent,
+  processWebhookEvents,
   pruneWebhookEvents,
   type WebhookItemsHandler,
 } from './webhooks.service.js';
@@ -44,8 +46,8 @@ export function webhooksModule(options: WebhooksModuleOptions): PlatformModule &
       {
         name: 'webhooks.stalled',
         async sweep(platform) {
-          const ids = await findStalledEvents(platform, platform.config.redispatchAfterSeconds * 1000, 1_000);
-          for (const eventId of ids) await platform.jobs.enqueue(processJob, { eventId }, { jobId: eventId });
+          const ids = await findStalledEvents(platform, platform.config.redispatchAfterSeconds * 1000, 2_000);
+          await dispatchEventBatches(platform, processJob, ids);
           return ids.length;
         },
       },
@@ -59,18 +61,27 @@ export function webhooksModule(options: WebhooksModuleOptions): PlatformModule &
 
 function createProcessJob(createHandler: (platform: Platform) => WebhookItemsHandler) {
   const handlers = new WeakMap<Platform, WebhookItemsHandler>();
-  return definePlatformJob({
+  const job = definePlatformJob({
     name: 'webhooks.process',
-    payload: z.object({ eventId: z.string().min(1) }),
+    payload: z.object({ eventIds: z.array(z.string().min(1)).min(1).max(EVENTS_PER_JOB) }),
     retry: { attempts: 5, backoff: { type: 'exponential', delayMs: 2_000 } },
-    concurrency: 8,
+    concurrency: 4,
     async handle(payload, ctx) {
-      let handler = handlers.get(ctx.deps);
+      const platform = ctx.deps;
+      let handler = handlers.get(platform);
       if (!handler) {
-        handler = createHandler(ctx.deps);
-        handlers.set(ctx.deps, handler);
+        handler = createHandler(platform);
+        handlers.set(platform, handler);
       }
-      await processWebhookEvent(ctx.deps, payload.eventId, handler, ctx.run);
+      await processWebhookEvents(platform, payload.eventIds, handler, {
+        ...ctx.run,
+        redispatchEach: (ids) =>
+          platform.jobs.enqueueMany(
+            job,
+            ids.map((id) => ({ payload: { eventIds: [id] }, options: { jobId: `ev1-${id}` } })),
+          ),
+      });
     },
   });
+  return job;
 }

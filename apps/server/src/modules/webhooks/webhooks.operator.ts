@@ -17,7 +17,7 @@ const deadLetter = z.object({
 export function registerWebhookOperatorRoutes(
   app: HttpApp,
   platform: Platform,
-  processJob: PlatformJob<{ eventId: string }>,
+  processJob: PlatformJob<{ eventIds: string[] }>,
 ): void {
   const guard = operatorGuard(platform.config);
   const security = [{ operator: [] }];

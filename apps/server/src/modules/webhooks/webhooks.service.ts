@@ -1,74 +1,96 @@
 import { safeParseWebhookPayload, type WebhookItem } from '@openwaba/cloud-api';
 import { and, asc, eq, gte, inArray, lt, lte, or, sql } from 'drizzle-orm';
 import type { Platform, PlatformJob } from '../../platform/context.js';
+import { chunk } from '../../platform/jobs/batched-dispatch.js';
 import type { JobRunInfo } from '../../platform/jobs/catalog.js';
 import { salvageWebhookItems } from './split-payload.js';
-import { type WebhookEventRow, webhookEvents } from './webhooks.tables.js';
+import { webhookEvents } from './webhooks.tables.js';
 
-/** What the inbound modules do with the items of one stored event. Must be idempotent: events repeat. */
-export type WebhookItemsHandler = (
-  platform: Platform,
-  items: readonly WebhookItem[],
-  event: { id: string; receivedAt: Date },
-) => Promise<void>;
+/** What the inbound modules do with the items of a batch of stored events. Must be idempotent: events repeat. */
+export type WebhookItemsHandler = (platform: Platform, items: readonly WebhookItem[]) => Promise<void>;
 
 /** After this many tries in all (queue retries and sweeper re-dispatches), an event is dead-lettered. */
 export const MAX_EVENT_ATTEMPTS = 8;
 
-/**
- * Processes one stored event: parse, hand every item to the inbound handler, mark it processed.
- * A payload that does not match Meta's shape goes straight to the dead-letter list (retrying cannot
- * fix it); a handler failure is retried, then dead-lettered with its error.
- */
-export async function processWebhookEvent(
-  platform: Platform,
-  eventId: string,
-  handleItems: WebhookItemsHandler,
-  run: Pick<JobRunInfo, 'isFinalAttempt' | 'logger'>,
-): Promise<void> {
-  const [event] = await platform.db.select().from(webhookEvents).where(eq(webhookEvents.id, eventId));
-  if (!event || event.status === 'processed' || event.status === 'dead') return;
+export interface BatchRun extends Pick<JobRunInfo, 'isFinalAttempt' | 'logger'> {
+  /** Dispatches events again one job each (a failing batch is split so one bad event holds back no other). */
+  redispatchEach(eventIds: string[]): Promise<void>;
+}
 
-  const body: unknown = JSON.parse(event.body);
-  const parsed = safeParseWebhookPayload(body);
-  // A body that fails as a whole is taken apart: its valid items are processed, the rest reported.
-  const { items, problems } = parsed.success
-    ? { items: parsed.items, problems: [] }
-    : salvageWebhookItems(body);
+/**
+ * Processes a batch of stored events: parse each, hand all their items to the inbound handler in one
+ * go, mark them processed. An item that does not match Meta's shape sends its event to the dead-letter
+ * list (retrying cannot fix it) while the rest is processed. When the handler fails, a batch of several
+ * events is split into single-event jobs; a single event is retried, then dead-lettered with its error.
+ */
+export async function processWebhookEvents(
+  platform: Platform,
+  eventIds: readonly string[],
+  handleItems: WebhookItemsHandler,
+  run: BatchRun,
+): Promise<void> {
+  const events = await platform.db
+    .select()
+    .from(webhookEvents)
+    .where(
+      and(inArray(webhookEvents.id, [...eventIds]), inArray(webhookEvents.status, ['pending', 'failed'])),
+    );
+  if (events.length === 0) return;
+
+  const items: WebhookItem[] = [];
+  const problemsOf = new Map<string, string[]>();
+  for (const event of events) {
+    const body: unknown = JSON.parse(event.body);
+    const parsed = safeParseWebhookPayload(body);
+    // A body that fails as a whole is taken apart: its valid items are processed, the rest reported.
+    const result = parsed.success ? { items: parsed.items, problems: [] } : salvageWebhookItems(body);
+    items.push(...result.items);
+    if (result.problems.length > 0) problemsOf.set(event.id, result.problems);
+  }
   try {
-    await handleItems(platform, items, { id: event.id, receivedAt: event.receivedAt });
+    await handleItems(platform, items);
   } catch (error) {
+    if (events.length > 1) {
+      run.logger.warn(
+        { err: error, events: events.length },
+        'webhook batch failed; retrying its events one by one',
+      );
+      await run.redispatchEach(events.map((event) => event.id));
+      return;
+    }
+    const event = events[0]!;
     const final = run.isFinalAttempt || event.attempts + 1 >= MAX_EVENT_ATTEMPTS;
     await finish(
       platform,
-      event,
+      [event.id],
       final ? 'dead' : 'failed',
       error instanceof Error ? error.message : String(error),
     );
     if (final) {
-      run.logger.error({ err: error, eventId }, 'webhook event dead-lettered');
+      run.logger.error({ err: error, eventId: event.id }, 'webhook event dead-lettered');
       return;
     }
     throw error;
   }
-  if (problems.length > 0) {
+  for (const [eventId, problems] of problemsOf) {
     // Retrying cannot fix a malformed item: straight to the dead-letter list, with what was wrong.
-    await finish(platform, event, 'dead', problems.join('\n'));
+    await finish(platform, [eventId], 'dead', problems.join('\n'));
     run.logger.warn(
       { eventId, problems: problems.slice(0, 5) },
       'webhook items rejected to the dead-letter list',
     );
-    return;
   }
-  await finish(platform, event, 'processed', null);
+  const processed = events.map((event) => event.id).filter((id) => !problemsOf.has(id));
+  await finish(platform, processed, 'processed', null);
 }
 
 async function finish(
   platform: Platform,
-  event: WebhookEventRow,
+  eventIds: string[],
   status: 'processed' | 'failed' | 'dead',
   error: string | null,
 ): Promise<void> {
+  if (eventIds.length === 0) return;
   await platform.db
     .update(webhookEvents)
     .set({
@@ -77,7 +99,7 @@ async function finish(
       lastError: error?.slice(0, 2000) ?? null,
       processedAt: status === 'processed' ? new Date() : null,
     })
-    .where(eq(webhookEvents.id, event.id));
+    .where(inArray(webhookEvents.id, eventIds));
 }
 
 /** Pending or failed events older than `graceMs`, oldest first: the sweeper's work list. */
@@ -113,7 +135,7 @@ export interface ReplayRange {
  */
 export async function replayWebhookEvents(
   platform: Platform,
-  job: PlatformJob<{ eventId: string }>,
+  job: PlatformJob<{ eventIds: string[] }>,
   range: ReplayRange,
 ): Promise<number> {
   const inRange = and(gte(webhookEvents.receivedAt, range.from), lte(webhookEvents.receivedAt, range.to));
@@ -122,7 +144,11 @@ export async function replayWebhookEvents(
     .set({ status: 'pending', attempts: 0, lastError: null })
     .where(range.deadOnly ? and(inRange, eq(webhookEvents.status, 'dead')) : inRange)
     .returning({ id: webhookEvents.id });
-  for (const row of rows) await platform.jobs.enqueue(job, { eventId: row.id }, { jobId: row.id });
+  await dispatchEventBatches(
+    platform,
+    job,
+    rows.map((row) => row.id),
+  );
   return rows.length;
 }
 
@@ -159,4 +185,21 @@ export async function pruneWebhookEvents(platform: Platform, days: number): Prom
     )
     .returning({ id: webhookEvents.id });
   return rows.length;
+}
+
+/** Up to this many events go in one processing job. */
+export const EVENTS_PER_JOB = 100;
+
+/** Enqueues processing jobs for stored events, EVENTS_PER_JOB a job, in one queue round trip. */
+export async function dispatchEventBatches(
+  platform: Platform,
+  job: PlatformJob<{ eventIds: string[] }>,
+  eventIds: readonly string[],
+): Promise<void> {
+  const batches = chunk([...eventIds], EVENTS_PER_JOB);
+  // A stable id per batch: a sweeper that finds the same stalled events again does not queue them twice.
+  await platform.jobs.enqueueMany(
+    job,
+    batches.map((ids) => ({ payload: { eventIds: ids }, options: { jobId: `ev-${ids[0]}-${ids.length}` } })),
+  );
 }

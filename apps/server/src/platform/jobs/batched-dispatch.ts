@@ -1,24 +1,22 @@
 import type { Logger } from '../logger.js';
-import type { EnqueueOptions, JobDefinition, JobQueue } from './catalog.js';
 
 /**
- * Fire-and-forget dispatch for hot paths: jobs arriving while one `enqueueMany` is in flight go out
- * together in the next one, so a burst costs a few queue round trips instead of one each. Failures are
- * only logged — the rows behind these jobs are durable, and a sweeper re-dispatches them.
+ * Fire-and-forget dispatch for hot paths: items arriving while one flush is in flight go out together
+ * in the next, so a burst costs a few queue round trips instead of one each. Failures are only logged —
+ * the rows behind these items are durable, and a sweeper re-dispatches them.
  */
-export class BatchedDispatcher<TPayload, TDeps> {
-  private pending: { payload: TPayload; options?: EnqueueOptions }[] = [];
+export class BatchedDispatcher<TItem> {
+  private pending: TItem[] = [];
   private inFlight = false;
 
   constructor(
-    private readonly queue: JobQueue<TDeps>,
-    private readonly definition: JobDefinition<TPayload, TDeps>,
+    private readonly flushBatch: (items: TItem[]) => Promise<void>,
     private readonly logger: Logger,
     private readonly maxBatch = 500,
   ) {}
 
-  dispatch(payload: TPayload, options?: EnqueueOptions): void {
-    this.pending.push({ payload, options });
+  dispatch(item: TItem): void {
+    this.pending.push(item);
     if (!this.inFlight) void this.flush();
   }
 
@@ -27,14 +25,18 @@ export class BatchedDispatcher<TPayload, TDeps> {
     while (this.pending.length > 0) {
       const batch = this.pending.splice(0, this.maxBatch);
       try {
-        await this.queue.enqueueMany(this.definition, batch);
+        await this.flushBatch(batch);
       } catch (error) {
-        this.logger.warn(
-          { err: error, job: this.definition.name, count: batch.length },
-          'dispatch failed; the sweeper will retry',
-        );
+        this.logger.warn({ err: error, count: batch.length }, 'dispatch failed; the sweeper will retry');
       }
     }
     this.inFlight = false;
   }
+}
+
+/** Splits a list into chunks of at most `size`. */
+export function chunk<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { metaJsonStringify, signBody } from '@openwaba/cloud-api';
 import { and, eq } from 'drizzle-orm';
+import { auditLog } from '../../../src/modules/audit/audit.tables.js';
 import { channels, wabas } from '../../../src/modules/channels/channels.tables.js';
 import { contactOptEvents, contacts } from '../../../src/modules/contacts/contacts.tables.js';
 import { conversations } from '../../../src/modules/conversations/conversations.tables.js';
@@ -332,6 +333,12 @@ test('STOP opts the contact out with its history; START opts back in; repeats ch
   assert.ok(
     history.every((event) => event.messageId),
     'each change names the message that caused it',
+  );
+  const audited = await t.platform.db.select().from(auditLog).where(eq(auditLog.resourceId, contact!.id));
+  assert.deepEqual(
+    audited.map((row) => row.action).sort(),
+    ['contact.opt_in', 'contact.opt_out'],
+    'every opt change is audited',
   );
 });
 

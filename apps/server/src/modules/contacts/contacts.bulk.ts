@@ -1,0 +1,124 @@
+import { and, eq, inArray, or, type SQL, sql } from 'drizzle-orm';
+import type { Executor } from '../../platform/db/client.js';
+import { newId } from '../../platform/ids.js';
+import { type InboundIdentity, waIdToE164 } from './contacts.inbound.js';
+import { type ContactRow, contacts } from './contacts.tables.js';
+
+/** The key a webhook identity is matched by: its wa_id when it has one, else its BSUID. */
+export function identityKey(who: InboundIdentity): string {
+  return who.waId ? `wa:${who.waId}` : `u:${who.userId}`;
+}
+
+/**
+ * Finds or creates the contacts of many webhook identities of one workspace in a handful of statements
+ * (the batch path of webhook processing). Returns them by identityKey(). Existing rows are not changed
+ * here: updates go through updateInboundContacts at the end of the batch, in lock order.
+ */
+export async function upsertInboundContacts(
+  tx: Executor,
+  workspaceId: string,
+  identities: readonly InboundIdentity[],
+): Promise<Map<string, ContactRow>> {
+  const wanted = new Map<string, InboundIdentity>();
+  for (const who of identities) if (who.waId || who.userId) wanted.set(identityKey(who), who);
+  const result = new Map<string, ContactRow>();
+  if (wanted.size === 0) return result;
+  const waIds = [...wanted.values()].flatMap((who) => (who.waId ? [who.waId] : []));
+  const userIds = [...wanted.values()].flatMap((who) => (who.userId ? [who.userId] : []));
+
+  const load = async () => {
+    const clauses: SQL[] = [];
+    if (waIds.length > 0) clauses.push(inArray(contacts.waId, waIds));
+    if (userIds.length > 0) clauses.push(inArray(contacts.userId, userIds));
+    const rows = await tx
+      .select()
+      .from(contacts)
+      .where(and(eq(contacts.workspaceId, workspaceId), or(...clauses)));
+    for (const [key, who] of wanted) {
+      const row = rows.find(
+        (r) => (who.waId && r.waId === who.waId) || (who.userId && r.userId === who.userId),
+      );
+      if (row) result.set(key, row);
+    }
+  };
+  await load();
+
+  const missing = [...wanted].filter(([key]) => !result.has(key)).sort(([a], [b]) => (a < b ? -1 : 1));
+  if (missing.length > 0) {
+    await tx
+      .insert(contacts)
+      .values(
+        missing.map(([, who]) => ({
+          id: newId('contact'),
+          workspaceId,
+          waId: who.waId ?? null,
+          userId: who.userId ?? null,
+          phoneE164: who.waId ? waIdToE164(who.waId) : null,
+          profileName: who.profileName ?? null,
+        })),
+      )
+      .onConflictDoNothing();
+    await load();
+  }
+
+  return result;
+}
+
+export interface ContactInboundUpdate {
+  /** The latest inbound message; `last_inbound_at` never moves backwards for a late one. */
+  at?: Date;
+  profileName?: string;
+}
+
+/**
+ * Applies what a batch learned about its contacts in one statement, after locking the rows in id order
+ * (conversations are locked before contacts everywhere, so concurrent batches cannot deadlock).
+ */
+export async function updateInboundContacts(
+  tx: Executor,
+  workspaceId: string,
+  updates: ReadonlyMap<string, ContactInboundUpdate>,
+): Promise<void> {
+  if (updates.size === 0) return;
+  const entries = [...updates].sort(([a], [b]) => (a < b ? -1 : 1));
+  const ids = sql.join(
+    entries.map(([id]) => sql`${id}`),
+    sql`, `,
+  );
+  await tx.execute(
+    sql`select id from contacts where workspace_id = ${workspaceId} and id in (${ids}) order by id for update`,
+  );
+  const values = sql.join(
+    entries.map(
+      ([id, update]) =>
+        sql`(${id}, ${update.at?.toISOString() ?? null}::timestamptz, ${update.profileName ?? null}::text)`,
+    ),
+    sql`, `,
+  );
+  await tx.execute(sql`
+    update contacts set
+      last_inbound_at = greatest(contacts.last_inbound_at, v.at),
+      profile_name = coalesce(v.name, contacts.profile_name),
+      updated_at = now()
+    from (values ${values}) as v(id, at, name)
+    where contacts.id = v.id and contacts.workspace_id = ${workspaceId}`);
+}
+
+/** noteDelivered for many contacts: a delivered message proves the number works again. */
+export async function clearUndeliverable(
+  tx: Executor,
+  workspaceId: string,
+  contactIds: readonly string[],
+): Promise<void> {
+  if (contactIds.length === 0) return;
+  await tx
+    .update(contacts)
+    .set({ undeliverableCount: 0, heldUntil: null })
+    .where(
+      and(
+        eq(contacts.workspaceId, workspaceId),
+        inArray(contacts.id, [...new Set(contactIds)].sort()),
+        sql`(${contacts.undeliverableCount} > 0 or ${contacts.heldUntil} is not null)`,
+      ),
+    );
+}

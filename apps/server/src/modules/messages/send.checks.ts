@@ -1,0 +1,253 @@
+import type { OutboundMessageContent, TemplateSendComponent } from '@openwaba/cloud-api';
+import { and, eq, or } from 'drizzle-orm';
+import type { Platform } from '../../platform/context.js';
+import type { ErrorCode, ErrorDetail } from '../../platform/http/errors.js';
+import { sendingCredentials } from '../channels/channels.credentials.js';
+import type { ChannelRow } from '../channels/channels.tables.js';
+import { upsertInboundContact, waIdToE164 } from '../contacts/contacts.inbound.js';
+import { type ContactRow, contacts } from '../contacts/contacts.tables.js';
+import { conversations } from '../conversations/conversations.tables.js';
+import { customerServiceWindow } from '../conversations/window.js';
+import { fillTemplate } from '../templates/templates.params.js';
+import { findTemplateByName } from '../templates/templates.repository.js';
+import type { TemplateRow } from '../templates/templates.tables.js';
+import { effectiveLimits } from '../workspaces/plans.js';
+import { findWorkspace } from '../workspaces/workspaces.repository.js';
+import type { SendMessageBody } from './messages.schemas.js';
+import { messages } from './messages.tables.js';
+
+/** Why a send was refused before anything left: one error code per check. */
+export interface SendRefusal {
+  code: ErrorCode;
+  message: string;
+  details?: ErrorDetail[];
+  retryAfterMs?: number;
+}
+
+export type Checked<T> = { ok: true; value: T } | { ok: false; refusal: SendRefusal };
+const refuse = (code: ErrorCode, message: string, extra: Partial<SendRefusal> = {}) =>
+  ({ ok: false, refusal: { code, message, ...extra } }) as const;
+
+export async function checkChannel(platform: Platform, workspaceId: string, channelId: string) {
+  const credentials = await sendingCredentials(platform, workspaceId, channelId);
+  if (credentials.ok) return { ok: true, value: credentials.channel } as const;
+  switch (credentials.reason) {
+    case 'not_found':
+      return refuse('channel_not_found', 'No such channel in this workspace');
+    case 'needs_reauth':
+      return refuse(
+        'channel_needs_reauth',
+        'The number must be reconnected: its access token no longer works',
+      );
+    case 'not_connected':
+      return refuse(
+        'channel_not_connected',
+        `The number is not connected (status ${credentials.status ?? 'unknown'})`,
+      );
+    case 'no_token':
+      return refuse('channel_not_connected', 'The number has no access token');
+    default:
+      return credentials.reason satisfies never;
+  }
+}
+
+/** The recipient as a contact: found by id, or by number (created on first send). */
+export async function checkRecipient(
+  platform: Platform,
+  workspaceId: string,
+  input: { to?: string; contactId?: string },
+): Promise<Checked<ContactRow>> {
+  if (input.contactId) {
+    const [contact] = await platform.db
+      .select()
+      .from(contacts)
+      .where(and(eq(contacts.workspaceId, workspaceId), eq(contacts.id, input.contactId)));
+    if (!contact) return refuse('contact_not_found', 'No such contact in this workspace');
+    if (!contact.waId && !contact.userId)
+      return refuse('invalid_recipient', 'The contact has no WhatsApp number');
+    return { ok: true, value: contact };
+  }
+  const raw = (input.to ?? '').replace(/[\s\-().]/g, '');
+  const e164 = /^\+?\d{6,15}$/.test(raw) ? waIdToE164(raw) : null;
+  if (!e164)
+    return refuse('invalid_recipient', 'The recipient is not a valid phone number in international format');
+  const contact = await upsertInboundContact(platform.db, workspaceId, { waId: e164.slice(1) });
+  return { ok: true, value: contact };
+}
+
+export function checkOptOut(
+  contact: ContactRow,
+  options: { marketing: boolean; bypass: boolean; bulk: boolean },
+): SendRefusal | null {
+  if (options.bypass) return null;
+  if (contact.optedOutAt) return { code: 'contact_opted_out', message: 'The contact opted out of messages' };
+  if (options.marketing && contact.marketingOptedOutAt) {
+    return { code: 'marketing_opted_out', message: 'The contact stopped marketing messages' };
+  }
+  if (options.bulk && contact.heldUntil && contact.heldUntil.getTime() > Date.now()) {
+    return {
+      code: 'contact_held',
+      message: `Recent sends to this contact were undeliverable; held back from bulk sends until ${contact.heldUntil.toISOString()}`,
+    };
+  }
+  return null;
+}
+
+export async function checkWindow(
+  platform: Platform,
+  workspaceId: string,
+  channelId: string,
+  contactId: string,
+): Promise<SendRefusal | null> {
+  const [conversation] = await platform.db
+    .select({ lastInboundAt: conversations.lastInboundAt })
+    .from(conversations)
+    .where(
+      and(
+        eq(conversations.workspaceId, workspaceId),
+        eq(conversations.channelId, channelId),
+        eq(conversations.contactId, contactId),
+      ),
+    );
+  const window = customerServiceWindow(conversation?.lastInboundAt ?? null);
+  if (window.open) return null;
+  return {
+    code: 'outside_service_window',
+    message: 'The customer has not written in the last 24 hours: only an approved template may be sent',
+  };
+}
+
+export async function checkTemplate(
+  platform: Platform,
+  workspaceId: string,
+  channel: ChannelRow,
+  request: Extract<SendMessageBody, { type: 'template' }>['template'],
+): Promise<Checked<{ template: TemplateRow; components: TemplateSendComponent[]; preview: string }>> {
+  const template = await findTemplateByName(
+    platform.db,
+    workspaceId,
+    channel.wabaId,
+    request.name,
+    request.language,
+  );
+  if (!template) {
+    return refuse(
+      'template_not_found',
+      `No template "${request.name}" in language ${request.language} for this number`,
+    );
+  }
+  if (template.status !== 'APPROVED') {
+    return refuse('template_not_approved', `The template is ${template.status}, not APPROVED`);
+  }
+  const filled = fillTemplate(template, request.parameters);
+  if (!filled.ok) {
+    return refuse('template_parameters_invalid', 'Template parameters are missing or malformed', {
+      details: filled.problems,
+    });
+  }
+  return { ok: true, value: { template, components: filled.components, preview: filled.rendered.body } };
+}
+
+/** Our message id or Meta's wamid of a message in this workspace → its wamid. */
+export async function resolveWamid(
+  platform: Platform,
+  workspaceId: string,
+  reference: string,
+): Promise<string | null> {
+  const [row] = await platform.db
+    .select({ wamid: messages.wamid })
+    .from(messages)
+    .where(
+      and(
+        eq(messages.workspaceId, workspaceId),
+        or(eq(messages.id, reference), eq(messages.wamid, reference)),
+      ),
+    );
+  return row?.wamid ?? null;
+}
+
+const planLimiters = new WeakMap<object, Map<number, ReturnType<Platform['rateLimits']['limiter']>>>();
+
+/** The workspace's plan limit (messages per minute); counts this message when allowed. */
+export async function checkPlanLimit(platform: Platform, workspaceId: string): Promise<SendRefusal | null> {
+  const workspace = await findWorkspace(platform.db, workspaceId);
+  if (!workspace) return { code: 'not_found', message: 'Workspace not found' };
+  const perMinute = effectiveLimits(workspace).messagesPerMinute;
+  let byLimit = planLimiters.get(platform.config);
+  if (!byLimit) {
+    byLimit = new Map();
+    planLimiters.set(platform.config, byLimit);
+  }
+  let limiter = byLimit.get(perMinute);
+  if (!limiter) {
+    limiter = platform.rateLimits.limiter({
+      name: `messages:plan:${perMinute}`,
+      points: perMinute,
+      durationSeconds: 60,
+    });
+    byLimit.set(perMinute, limiter);
+  }
+  const decision = await limiter.consume(workspaceId);
+  if (decision.allowed) return null;
+  return {
+    code: 'plan_rate_limited',
+    message: `The workspace's plan allows ${perMinute} messages per minute`,
+    retryAfterMs: decision.retryAfterMs,
+  };
+}
+
+/** Meta's message content for a checked request, with the plain-text preview. */
+export function toMetaContent(
+  body: SendMessageBody,
+  extra: { templateComponents?: TemplateSendComponent[]; templatePreview?: string; reactionWamid?: string },
+): { content: OutboundMessageContent; preview: string } {
+  switch (body.type) {
+    case 'text':
+      return {
+        content: {
+          type: 'text',
+          text: { body: body.text.body, ...(body.text.previewUrl ? { preview_url: true } : {}) },
+        },
+        preview: body.text.body,
+      };
+    case 'image':
+    case 'video':
+    case 'audio':
+    case 'document':
+    case 'sticker': {
+      const media = (body as Record<string, unknown>)[body.type] as Record<string, unknown>;
+      const caption = typeof media.caption === 'string' ? media.caption : undefined;
+      return {
+        content: { type: body.type, [body.type]: media } as OutboundMessageContent,
+        preview: caption ?? `[${body.type}]`,
+      };
+    }
+    case 'template':
+      return {
+        content: {
+          type: 'template',
+          template: {
+            name: body.template.name,
+            language: { code: body.template.language },
+            ...(extra.templateComponents?.length ? { components: extra.templateComponents } : {}),
+          },
+        },
+        preview: extra.templatePreview ?? body.template.name,
+      };
+    case 'interactive':
+      return {
+        content: { type: 'interactive', interactive: body.interactive },
+        preview: body.interactive.body.text,
+      };
+    case 'reaction':
+      return {
+        content: {
+          type: 'reaction',
+          reaction: { message_id: extra.reactionWamid ?? '', emoji: body.reaction.emoji },
+        },
+        preview: body.reaction.emoji,
+      };
+    default:
+      return body satisfies never;
+  }
+}

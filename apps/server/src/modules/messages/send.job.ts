@@ -1,0 +1,311 @@
+import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import { definePlatformJob, type Platform, type Sweeper } from '../../platform/context.js';
+import { type SendingCredentials, sendingCredentials } from '../channels/channels.credentials.js';
+import { contacts } from '../contacts/contacts.tables.js';
+import { markChannelNeedsReauth } from './channel-health.js';
+import { messageStatusChanged } from './messages.events.js';
+import { type MessageError, type MessageRow, messages } from './messages.tables.js';
+import { coordinatorFor } from './pacing.js';
+import { classifySendFailure } from './send.errors.js';
+import { sendSettings } from './send.settings.js';
+import { applyPendingStatuses, hasPendingStatuses } from './status-reconcile.js';
+
+/**
+ * The send worker. Order of work for one message: backoff → breaker → pair rate → number pacing →
+ * claim (queued → sending, attempt recorded) → Graph call → outcome stored. The claim is written
+ * before the call, so a worker that dies mid-call leaves a `sending` row that is never sent again
+ * blindly: a status webhook carrying our id (biz_opaque_callback_data) completes it, or after a grace
+ * period it fails as "outcome unknown".
+ */
+const payload = z.object({ workspaceId: z.string(), messageId: z.string() });
+
+export const sendMessageJob = definePlatformJob({
+  name: 'messages.send',
+  payload,
+  // Retries are ours (by failure class, with jitter), not the queue's.
+  retry: { attempts: 1, backoff: { type: 'fixed', delayMs: 0 } },
+  concurrency: 200,
+  handle: (job, ctx) => deliver(ctx.deps, job.workspaceId, job.messageId),
+});
+
+async function later(platform: Platform, message: MessageRow, delayMs: number, tag: string): Promise<void> {
+  await platform.jobs.enqueue(
+    sendMessageJob,
+    { workspaceId: message.workspaceId, messageId: message.id },
+    { jobId: `${message.id}-${tag}-${Date.now()}`, delayMs: Math.max(1, Math.ceil(delayMs)) },
+  );
+}
+
+// Credentials of a channel for a few seconds: the hot path should not re-read them for every message.
+const credentialCache = new WeakMap<object, Map<string, { at: number; value: SendingCredentials }>>();
+async function cachedCredentials(platform: Platform, workspaceId: string, channelId: string) {
+  let cache = credentialCache.get(platform.config);
+  if (!cache) {
+    cache = new Map();
+    credentialCache.set(platform.config, cache);
+  }
+  const key = `${workspaceId}/${channelId}`;
+  const hit = cache.get(key);
+  if (hit && Date.now() - hit.at < 5_000) return hit.value;
+  const value = await sendingCredentials(platform, workspaceId, channelId);
+  if (value.ok) cache.set(key, { at: Date.now(), value });
+  else cache.delete(key);
+  return value;
+}
+
+/** Forgets cached credentials (a 190 marked the channel; tests change channel state). */
+export function forgetCredentials(platform: Platform): void {
+  credentialCache.delete(platform.config);
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const jitter = (ms: number) => ms + Math.random() * ms * 0.5;
+
+export async function deliver(platform: Platform, workspaceId: string, messageId: string): Promise<void> {
+  const settings = sendSettings(platform);
+  const [found] = await platform.db
+    .select({ message: messages, waId: contacts.waId, userId: contacts.userId })
+    .from(messages)
+    .leftJoin(
+      contacts,
+      and(eq(contacts.workspaceId, messages.workspaceId), eq(contacts.id, messages.contactId)),
+    )
+    .where(and(eq(messages.workspaceId, workspaceId), eq(messages.id, messageId)));
+  const message = found?.message;
+  if (message?.direction !== 'outbound' || message.wamid) return;
+  const contact = { waId: found?.waId ?? null, userId: found?.userId ?? null };
+
+  if (message.status === 'sending') {
+    const startedAt = message.sendStartedAt?.getTime() ?? 0;
+    const dueAt = startedAt + settings.unknownOutcomeGraceMs;
+    if (Date.now() < dueAt) return later(platform, message, dueAt - Date.now(), 'reconcile');
+    await markFailed(platform, message, {
+      code: 0,
+      reason:
+        'Meta did not confirm whether this message was sent (the send was interrupted); it was not re-sent to avoid a duplicate',
+    });
+    return;
+  }
+  if (message.status !== 'queued') return;
+  const retryAt = message.error?.retryAt ? Date.parse(message.error.retryAt) : 0;
+  if (retryAt > Date.now()) return later(platform, message, retryAt - Date.now(), 'backoff');
+
+  const credentials = await cachedCredentials(platform, workspaceId, message.channelId);
+  if (!credentials.ok) {
+    await markFailed(platform, message, {
+      code: credentials.reason === 'needs_reauth' ? 190 : 0,
+      reason: `The number cannot send (${credentials.reason.replace('_', ' ')})`,
+    });
+    return;
+  }
+  const { channel, accessToken } = credentials;
+  const coordinator = coordinatorFor(platform);
+  const numberKey = channel.phoneNumberId;
+  const openMs = await coordinator.breakerOpenMs(numberKey);
+  if (openMs > 0) return later(platform, message, jitter(openMs), 'breaker');
+
+  const recipient = contact.waId ?? contact.userId;
+  if (!recipient) {
+    await markFailed(platform, message, { code: 0, reason: 'The contact has no WhatsApp number' });
+    return;
+  }
+  // Claim first, so nothing but the pacing sleep lies between the slot and the Graph call.
+  const [claimed] = await platform.db
+    .update(messages)
+    .set({
+      status: 'sending',
+      sendAttempts: sql`${messages.sendAttempts} + 1`,
+      sendStartedAt: new Date(),
+      updatedAt: new Date(),
+    })
+    .where(and(eq(messages.id, message.id), eq(messages.status, 'queued'), isNull(messages.wamid)))
+    .returning();
+  if (!claimed) return; // another worker has it
+  const unclaim = async (delayMs: number, tag: string) => {
+    await platform.db
+      .update(messages)
+      .set({ status: 'queued', sendAttempts: sql`${messages.sendAttempts} - 1`, sendStartedAt: null })
+      .where(and(eq(messages.id, message.id), eq(messages.status, 'sending'), isNull(messages.wamid)));
+    await later(platform, message, delayMs, tag);
+  };
+  const pair = await coordinator.acquire(
+    `pair:${numberKey}:${recipient}`,
+    settings.pairIntervalMs * 1000,
+    settings.pairBurst,
+    settings.maxPaceWaitMs,
+  );
+  if (!pair.granted) return unclaim(pair.retryInMs, 'pair');
+  const perSecond =
+    (settings.throughputByLevel[channel.throughputLevel ?? 'STANDARD'] ??
+      settings.throughputByLevel.STANDARD ??
+      80) * settings.throughputShare;
+  const slot = await coordinator.acquire(
+    `number:${numberKey}`,
+    1_000_000 / perSecond,
+    1,
+    settings.maxPaceWaitMs,
+  );
+  if (!slot.granted) return unclaim(slot.retryInMs, 'pace');
+  const waitMs = Math.max(pair.waitMs, slot.waitMs);
+  if (waitMs >= 1) await sleep(waitMs);
+
+  const content = message.content as Record<string, unknown>;
+  const to = contact.waId ? { to: `+${contact.waId}` } : { recipient: contact.userId as string };
+  let wamid: string;
+  try {
+    const response = await platform.graph.sendMessage({
+      accessToken,
+      phoneNumberId: channel.phoneNumberId,
+      message: {
+        ...to,
+        type: message.type,
+        ...content,
+        ...(message.contextWamid && message.type !== 'reaction'
+          ? { context: { message_id: message.contextWamid } }
+          : {}),
+        biz_opaque_callback_data: message.id,
+      } as Parameters<Platform['graph']['sendMessage']>[0]['message'],
+    });
+    wamid = response.messages[0]?.id as string;
+  } catch (error) {
+    await handleFailure(platform, claimed, error, numberKey);
+    return;
+  }
+  await settings.afterAccepted?.(message.id);
+  if (claimed.error) await coordinator.breakerSuccess(numberKey);
+  await platform.db
+    .update(messages)
+    .set({ wamid, sendStartedAt: null, error: null, updatedAt: new Date() })
+    .where(and(eq(messages.id, message.id), isNull(messages.wamid)));
+  // Statuses that beat us here (webhook faster than this write) are applied now.
+  if (await hasPendingStatuses(platform, workspaceId, wamid)) {
+    const publishes = await platform.db.transaction((tx) =>
+      applyPendingStatuses(tx, platform, workspaceId, wamid),
+    );
+    for (const publish of publishes) await publish();
+  }
+}
+
+async function handleFailure(
+  platform: Platform,
+  message: MessageRow,
+  error: unknown,
+  numberKey: string,
+): Promise<void> {
+  const settings = sendSettings(platform);
+  const coordinator = coordinatorFor(platform);
+  const failure = classifySendFailure(error);
+  if ((failure.kind === 'retry' || failure.kind === 'unknown') && failure.breaker) {
+    const opened = await coordinator.breakerFailure(
+      numberKey,
+      settings.breakerThreshold,
+      settings.breakerWindowMs,
+      settings.breakerCooldownMs,
+    );
+    if (opened) platform.logger.warn({ channelId: message.channelId }, 'send circuit opened for number');
+  }
+  switch (failure.kind) {
+    case 'retry': {
+      if (message.sendAttempts >= settings.maxAttempts) {
+        await markFailed(platform, message, {
+          ...failure.error,
+          reason: `${failure.error.reason} (gave up after ${message.sendAttempts} tries)`,
+        });
+        return;
+      }
+      const n = message.sendAttempts;
+      const base = failure.pairRate
+        ? 4 ** n * 1000 // Meta's advice for 131056: wait 4^n seconds
+        : Math.min(settings.backoffMaxMs, settings.backoffBaseMs * 2 ** (n - 1));
+      const delay = jitter(Math.min(base, settings.backoffMaxMs));
+      const retryAt = new Date(Date.now() + delay).toISOString();
+      await platform.db
+        .update(messages)
+        .set({
+          status: 'queued',
+          sendStartedAt: null,
+          error: { ...failure.error, retryAt },
+          updatedAt: new Date(),
+        })
+        .where(eq(messages.id, message.id));
+      await later(platform, message, delay, `retry${n}`);
+      return;
+    }
+    case 'unknown':
+      // Leave the claim in place: a webhook with our id may still complete it (see deliver()).
+      await platform.db.update(messages).set({ error: failure.error }).where(eq(messages.id, message.id));
+      await later(platform, message, sendSettings(platform).unknownOutcomeGraceMs, 'reconcile');
+      return;
+    case 'reauth':
+      await markChannelNeedsReauth(platform, message.workspaceId, message.channelId, failure.error);
+      forgetCredentials(platform);
+      await markFailed(platform, message, failure.error);
+      return;
+    case 'permanent':
+      await markFailed(platform, message, failure.error);
+      return;
+    default:
+      return failure satisfies never;
+  }
+}
+
+export async function markFailed(
+  platform: Platform,
+  message: MessageRow,
+  error: MessageError,
+): Promise<void> {
+  const [row] = await platform.db
+    .update(messages)
+    .set({
+      status: 'failed',
+      statusRank: 9,
+      failedAt: new Date(),
+      error,
+      sendStartedAt: null,
+      updatedAt: new Date(),
+    })
+    .where(and(eq(messages.id, message.id), lt(messages.statusRank, 9)))
+    .returning({ id: messages.id });
+  if (!row) return;
+  await platform.events
+    .publish(messageStatusChanged, {
+      workspaceId: message.workspaceId,
+      conversationId: message.conversationId,
+      messageId: message.id,
+      status: 'failed',
+    })
+    .catch((err: unknown) => platform.logger.warn({ err }, 'event publish failed'));
+}
+
+/** Re-dispatches queued messages no queue holds (Redis lost, worker killed) and stuck claims. */
+export const stalledSendsSweeper: Sweeper = {
+  name: 'messages.stalled-sends',
+  async sweep(platform) {
+    const cutoff = new Date(Date.now() - platform.config.redispatchAfterSeconds * 1000);
+    const claimCutoff = new Date(Date.now() - sendSettings(platform).unknownOutcomeGraceMs);
+    const rows = await platform.db
+      .select({ id: messages.id, workspaceId: messages.workspaceId })
+      .from(messages)
+      .where(
+        and(
+          eq(messages.direction, 'outbound'),
+          isNull(messages.wamid),
+          or(
+            and(eq(messages.status, 'queued'), lt(messages.updatedAt, cutoff)),
+            and(eq(messages.status, 'sending'), lt(messages.sendStartedAt, claimCutoff)),
+          ),
+          sql`coalesce((${messages.error}->>'retryAt')::timestamptz, now()) <= now()`,
+        ),
+      )
+      .limit(1_000);
+    for (const row of rows) {
+      await platform.jobs.enqueue(
+        sendMessageJob,
+        { workspaceId: row.workspaceId, messageId: row.id },
+        { jobId: row.id },
+      );
+    }
+    return rows.length;
+  },
+};

@@ -1,0 +1,214 @@
+import { and, eq } from 'drizzle-orm';
+import type { Platform } from '../../platform/context.js';
+import type { Actor } from '../../platform/http/auth.js';
+import { requestFingerprint, runIdempotent } from '../../platform/http/idempotency.js';
+import { newId } from '../../platform/ids.js';
+import { recordAudit } from '../audit/audit.service.js';
+import { ensureConversation } from '../conversations/conversations.inbound.js';
+import type { MessageView, SendMessageBody } from './messages.schemas.js';
+import { type MessageRow, messages } from './messages.tables.js';
+import {
+  checkChannel,
+  checkOptOut,
+  checkPlanLimit,
+  checkRecipient,
+  checkTemplate,
+  checkWindow,
+  resolveWamid,
+  type SendRefusal,
+  toMetaContent,
+} from './send.checks.js';
+import { sendMessageJob } from './send.job.js';
+
+/**
+ * The one send path, for the API, the inbox and campaigns: every check, then the message stored
+ * `queued` (with its audit row, in one transaction) and a job to send it.
+ */
+export interface SendMessageInput {
+  workspaceId: string;
+  actor: Actor;
+  /** What to send, to whom, from which channel (the API's request body). */
+  message: SendMessageBody;
+  /** The same key again returns the first message and sends nothing more. */
+  idempotencyKey?: string;
+  /**
+   * `bulk` (campaigns) also skips contacts held back for undeliverability; `opt_confirmation` is the
+   * reply to a STOP/START keyword, the one message an opted-out contact may still get.
+   */
+  purpose?: 'conversation' | 'bulk' | 'opt_confirmation';
+  /** A user, API key or campaign id recorded as the sender. */
+  senderId?: string;
+}
+
+export type SendResult =
+  | { ok: true; message: MessageRow; replayed: boolean }
+  | { ok: false; refusal: SendRefusal };
+
+export async function sendMessage(platform: Platform, input: SendMessageInput): Promise<SendResult> {
+  if (!input.idempotencyKey) {
+    const result = await checkAndQueue(platform, input);
+    return result.ok ? { ...result, replayed: false } : result;
+  }
+  let refusal: SendRefusal | null = null;
+  const outcome = await runIdempotent<{ messageId: string }>(
+    platform.db,
+    {
+      workspaceId: input.workspaceId,
+      key: `send:${input.idempotencyKey}`,
+      fingerprint: requestFingerprint([input.message, input.purpose ?? 'conversation']),
+    },
+    async () => {
+      const result = await checkAndQueue(platform, input);
+      if (!result.ok) {
+        refusal = result.refusal;
+        throw new RefusedError();
+      }
+      return { statusCode: 201, body: { messageId: result.message.id } };
+    },
+  ).catch((error: unknown) => {
+    if (error instanceof RefusedError) return null;
+    throw error;
+  });
+  if (!outcome) return { ok: false, refusal: refusal as unknown as SendRefusal };
+  const message = await findMessage(platform, input.workspaceId, outcome.result.body.messageId);
+  if (!message) throw new Error('an idempotent send points at a missing message');
+  return { ok: true, message, replayed: outcome.replayed };
+}
+
+class RefusedError extends Error {}
+
+async function checkAndQueue(
+  platform: Platform,
+  input: SendMessageInput,
+): Promise<{ ok: true; message: MessageRow } | { ok: false; refusal: SendRefusal }> {
+  const { workspaceId, message: body } = input;
+  const channel = await checkChannel(platform, workspaceId, body.channelId);
+  if (!channel.ok) return channel;
+  const recipient = await checkRecipient(platform, workspaceId, body);
+  if (!recipient.ok) return recipient;
+  const contact = recipient.value;
+
+  let template: Awaited<ReturnType<typeof checkTemplate>> | null = null;
+  if (body.type === 'template') {
+    template = await checkTemplate(platform, workspaceId, channel.value, body.template);
+  }
+  const marketing = template?.ok === true && template.value.template.category === 'MARKETING';
+  const optOut = checkOptOut(contact, {
+    marketing,
+    bypass: input.purpose === 'opt_confirmation',
+    bulk: input.purpose === 'bulk',
+  });
+  if (optOut) return { ok: false, refusal: optOut };
+  if (body.type !== 'template') {
+    const closed = await checkWindow(platform, workspaceId, channel.value.id, contact.id);
+    if (closed) return { ok: false, refusal: closed };
+  }
+  if (template && !template.ok) return template;
+
+  let contextWamid: string | null = null;
+  if (body.replyTo) {
+    contextWamid = await resolveWamid(platform, workspaceId, body.replyTo);
+    if (!contextWamid)
+      return {
+        ok: false,
+        refusal: {
+          code: 'reply_target_not_found',
+          message: 'The message to reply to was not found (or has no wamid yet)',
+        },
+      };
+  }
+  let reactionWamid: string | undefined;
+  if (body.type === 'reaction') {
+    reactionWamid = (await resolveWamid(platform, workspaceId, body.reaction.messageId)) ?? undefined;
+    if (!reactionWamid)
+      return {
+        ok: false,
+        refusal: { code: 'reply_target_not_found', message: 'The message to react to was not found' },
+      };
+  }
+  const limited = await checkPlanLimit(platform, workspaceId);
+  if (limited) return { ok: false, refusal: limited };
+
+  const { content, preview } = toMetaContent(body, {
+    templateComponents: template?.ok ? template.value.components : undefined,
+    templatePreview: template?.ok ? template.value.preview : undefined,
+    reactionWamid,
+  });
+  const { type, ...typeContent } = content;
+  const id = newId('message');
+  const row = await platform.db.transaction(async (tx) => {
+    const conversation = await ensureConversation(tx, workspaceId, channel.value.id, contact.id);
+    const [inserted] = await tx
+      .insert(messages)
+      .values({
+        id,
+        workspaceId,
+        conversationId: conversation.id,
+        channelId: channel.value.id,
+        contactId: contact.id,
+        direction: 'outbound',
+        type,
+        content: typeContent as Record<string, unknown>,
+        preview: preview.slice(0, 500),
+        status: 'queued',
+        contextWamid,
+        senderId: input.senderId ?? senderOf(input.actor),
+        occurredAt: new Date(),
+      })
+      .returning();
+    await recordAudit(tx, input.actor, {
+      workspaceId,
+      action: 'message.queued',
+      resourceType: 'message',
+      resourceId: id,
+      after: {
+        type,
+        channelId: channel.value.id,
+        contactId: contact.id,
+        ...(body.type === 'template' ? { template: `${body.template.name}/${body.template.language}` } : {}),
+        summary: summarise(preview),
+        purpose: input.purpose ?? 'conversation',
+      },
+    });
+    return inserted;
+  });
+  if (!row) throw new Error('message insert returned nothing');
+  await platform.jobs.enqueue(sendMessageJob, { workspaceId, messageId: id }, { jobId: id });
+  return { ok: true, message: row };
+}
+
+/** A short summary for the audit trail: enough to recognise the message, never the full content. */
+function summarise(preview: string): string {
+  const flat = preview.replace(/\s+/g, ' ').trim();
+  return flat.length > 60 ? `${flat.slice(0, 57)}…` : flat;
+}
+
+function senderOf(actor: Actor): string | null {
+  if (actor.principal?.kind === 'user') return actor.principal.userId;
+  if (actor.principal?.kind === 'api_key') return actor.principal.apiKeyId;
+  return actor.system ?? null;
+}
+
+export async function findMessage(platform: Platform, workspaceId: string, messageId: string) {
+  const [row] = await platform.db
+    .select()
+    .from(messages)
+    .where(and(eq(messages.workspaceId, workspaceId), eq(messages.id, messageId)));
+  return row;
+}
+
+export function toMessageView(row: MessageRow): MessageView {
+  return {
+    id: row.id,
+    channelId: row.channelId,
+    contactId: row.contactId,
+    conversationId: row.conversationId,
+    direction: row.direction,
+    type: row.type,
+    status: row.status,
+    wamid: row.wamid,
+    preview: row.preview,
+    error: row.error ? { code: row.error.code, reason: row.error.reason, details: row.error.details } : null,
+    createdAt: row.createdAt.toISOString(),
+  };
+}
