@@ -73,7 +73,14 @@ async function main() {
       `insert into channels (id, workspace_id, waba_id, phone_number_id, status) values ('ch_b', 'ws_bench', 'waba_b', $1, 'connected')`,
       [BENCH_PHONE_NUMBER_ID],
     );
-    worker = spawnTs('apps/server/src/main.ts', ['worker'], env);
+    // BENCH_PROFILE_DIR=/tmp/x writes a CPU profile of the worker there.
+    const profile = process.env.BENCH_PROFILE_DIR;
+    worker = spawnTs(
+      'apps/server/src/main.ts',
+      ['worker'],
+      env,
+      profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [],
+    );
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     const url = `http://127.0.0.1:${port}/webhooks/whatsapp`;
 
@@ -153,7 +160,7 @@ async function main() {
       ),
     );
   } finally {
-    worker?.kill('SIGTERM');
+    worker?.kill('SIGINT');
     server.kill('SIGTERM');
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     await db.end().catch(() => {});

@@ -126,8 +126,12 @@ export function createInboundHandler(platform: Platform): WebhookItemsHandler {
     }
     for (const [phoneNumberId, { wabaId, count }] of unrouted)
       await recordUnrouted(platform, phoneNumberId, wabaId, count);
-    for (const run of after)
-      await run().catch((error: unknown) => platform.logger.warn({ err: error }, 'post-commit step failed'));
+    // Publishes and dispatches are independent: run them together (the Redis client pipelines them).
+    await Promise.all(
+      after.map((run) =>
+        run().catch((error: unknown) => platform.logger.warn({ err: error }, 'post-commit step failed')),
+      ),
+    );
   };
 }
 

@@ -52,8 +52,10 @@ export function memoryEventBus(logger: Logger): EventBus {
   };
 }
 
-export function redisEventBus(publisher: Redis, keyPrefix: string, logger: Logger): EventBus {
-  const subscriber = publisher.duplicate();
+export function redisEventBus(connection: Redis, keyPrefix: string, logger: Logger): EventBus {
+  // Its own connections: publishes from a busy worker are pipelined, and the subscriber blocks.
+  const publisher = connection.duplicate({ enableAutoPipelining: true });
+  const subscriber = connection.duplicate();
   const handlers = new Map<string, Set<(raw: string) => void>>();
   const channel = (topic: string) => `${keyPrefix}:events:${topic}`;
   subscriber.on('message', (name: string, raw: string) => {
@@ -96,6 +98,7 @@ export function redisEventBus(publisher: Redis, keyPrefix: string, logger: Logge
     async close() {
       handlers.clear();
       subscriber.disconnect();
+      publisher.disconnect();
     },
   };
 }

@@ -9,21 +9,33 @@ export class BatchedDispatcher<TItem> {
   private pending: TItem[] = [];
   private inFlight = false;
 
+  private timer: NodeJS.Timeout | undefined;
+
   constructor(
     private readonly flushBatch: (items: TItem[]) => Promise<void>,
     private readonly logger: Logger,
-    private readonly maxBatch = 500,
+    private readonly options: { maxBatch?: number; lingerMs?: number } = {},
   ) {}
 
+  /** Queues an item; it goes out within `lingerMs` (default: at once), with whatever arrived meanwhile. */
   dispatch(item: TItem): void {
     this.pending.push(item);
-    if (!this.inFlight) void this.flush();
+    if (this.inFlight || this.timer) return;
+    const linger = this.options.lingerMs ?? 0;
+    if (linger <= 0 || this.pending.length >= (this.options.maxBatch ?? 500)) {
+      void this.flush();
+      return;
+    }
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.flush();
+    }, linger);
   }
 
   private async flush(): Promise<void> {
     this.inFlight = true;
     while (this.pending.length > 0) {
-      const batch = this.pending.splice(0, this.maxBatch);
+      const batch = this.pending.splice(0, this.options.maxBatch ?? 500);
       try {
         await this.flushBatch(batch);
       } catch (error) {
