@@ -24,9 +24,11 @@ export function registerWebhookIntake(
   processJob: PlatformJob<{ eventIds: string[] }>,
 ): void {
   const writer = new WebhookEventWriter(platform.db);
+  // A few milliseconds of lingering turns a steady stream into batches the worker processes in one go.
   const dispatcher = new BatchedDispatcher<string>(
     (ids) => dispatchEventBatches(platform, processJob, ids),
     platform.logger,
+    { lingerMs: 25 },
   );
   const counter = new Counter({
     name: 'webhook_intake_total',
