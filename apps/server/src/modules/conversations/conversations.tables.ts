@@ -1,4 +1,4 @@
-import { index, integer, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 export const conversationStatuses = ['open', 'pending', 'resolved', 'snoozed'] as const;
 export type ConversationStatus = (typeof conversationStatuses)[number];
@@ -34,3 +34,13 @@ export const conversations = pgTable(
 );
 
 export type ConversationRow = typeof conversations.$inferSelect;
+
+/** Per-workspace inbox settings; a missing row means the defaults. */
+export const inboxSettings = pgTable('inbox_settings', {
+  workspaceId: text('workspace_id').primaryKey(),
+  /** Agents (who read only their assigned conversations) also see unassigned ones, to pick them up. */
+  agentsSeeUnassigned: boolean('agents_see_unassigned').notNull().default(false),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+export type InboxSettingsRow = typeof inboxSettings.$inferSelect;

@@ -28,7 +28,7 @@ export function registerWebhookIntake(
   const dispatcher = new BatchedDispatcher<string>(
     (ids) => dispatchEventBatches(platform, processJob, ids),
     platform.logger,
-    { lingerMs: 25 },
+    { lingerMs: 25, queue: platform.jobs },
   );
   const counter = new Counter({
     name: 'webhook_intake_total',

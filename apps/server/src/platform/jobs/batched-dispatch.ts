@@ -1,4 +1,5 @@
 import type { Logger } from '../logger.js';
+import type { JobQueue } from './catalog.js';
 
 /**
  * Fire-and-forget dispatch for hot paths: items arriving while one flush is in flight go out together
@@ -11,15 +12,22 @@ export class BatchedDispatcher<TItem> {
 
   private timer: NodeJS.Timeout | undefined;
 
+  private release: (() => void) | undefined;
+
   constructor(
     private readonly flushBatch: (items: TItem[]) => Promise<void>,
     private readonly logger: Logger,
-    private readonly options: { maxBatch?: number; lingerMs?: number } = {},
+    private readonly options: {
+      maxBatch?: number;
+      lingerMs?: number;
+      queue?: Pick<JobQueue, 'holdIdle'>;
+    } = {},
   ) {}
 
   /** Queues an item; it goes out within `lingerMs` (default: at once), with whatever arrived meanwhile. */
   dispatch(item: TItem): void {
     this.pending.push(item);
+    this.release ??= this.options.queue?.holdIdle();
     if (this.inFlight || this.timer) return;
     const linger = this.options.lingerMs ?? 0;
     if (linger <= 0 || this.pending.length >= (this.options.maxBatch ?? 500)) {
@@ -43,6 +51,8 @@ export class BatchedDispatcher<TItem> {
       }
     }
     this.inFlight = false;
+    this.release?.();
+    this.release = undefined;
   }
 }
 

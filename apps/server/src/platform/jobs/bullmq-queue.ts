@@ -18,6 +18,7 @@ export class BullMqJobQueue<TDeps> implements JobQueue<TDeps> {
   readonly kind = 'bullmq' as const;
   private readonly entries = new Map<string, Entry>();
   private readonly prefix: string;
+  private holds = 0;
 
   constructor(
     /** A connection with maxRetriesPerRequest: null, as BullMQ requires. */
@@ -70,6 +71,17 @@ export class BullMqJobQueue<TDeps> implements JobQueue<TDeps> {
         },
       })),
     );
+  }
+
+  holdIdle(): () => void {
+    this.holds++;
+    let released = false;
+    return () => {
+      if (!released) {
+        released = true;
+        this.holds--;
+      }
+    };
   }
 
   async schedule<TPayload>(
@@ -158,7 +170,7 @@ export class BullMqJobQueue<TDeps> implements JobQueue<TDeps> {
           return total - schedulers > 0;
         }),
       );
-      if (!busy.some(Boolean)) return;
+      if (this.holds === 0 && !busy.some(Boolean)) return;
       if (Date.now() > deadline) throw new Error(`job queue not idle after ${timeoutMs} ms`);
       await new Promise((resolve) => setTimeout(resolve, 25));
     }

@@ -107,6 +107,11 @@ export interface JobQueue<TDeps = unknown> {
     definition: JobDefinition<TPayload, TDeps>,
     jobs: readonly { payload: TPayload; options?: EnqueueOptions }[],
   ): Promise<void>;
+  /**
+   * Announces jobs that a batching dispatcher will enqueue shortly; idle() waits until the returned
+   * release is called, so a lingering batch is not mistaken for an idle queue.
+   */
+  holdIdle(): () => void;
   /** Repeating job; only processes that consume install schedules. */
   schedule<TPayload>(definition: JobDefinition<TPayload, TDeps>, schedule: Schedule<TPayload>): Promise<void>;
   /** Starts consuming every registered job in this process (worker role). */

@@ -38,6 +38,7 @@ export class MemoryJobQueue<TDeps> implements JobQueue<TDeps> {
   private consuming = false;
   private closed = false;
   private sequence = 0;
+  private holds = 0;
 
   constructor(
     private readonly logger: Logger,
@@ -76,6 +77,17 @@ export class MemoryJobQueue<TDeps> implements JobQueue<TDeps> {
     jobs: readonly { payload: TPayload; options?: EnqueueOptions }[],
   ): Promise<void> {
     for (const job of jobs) await this.enqueue(definition, job.payload, job.options);
+  }
+
+  holdIdle(): () => void {
+    this.holds++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.holds--;
+      this.notifyIfIdle();
+    };
   }
 
   async schedule<TPayload>(
@@ -205,6 +217,7 @@ export class MemoryJobQueue<TDeps> implements JobQueue<TDeps> {
   }
 
   private isIdle(): boolean {
+    if (this.holds > 0) return false;
     for (const lane of this.lanes.values()) {
       if (lane.ready.length > 0 || lane.active.size > 0 || lane.delayed.size > 0) return false;
     }
