@@ -46,6 +46,8 @@ export const errorStatus = {
   template_not_approved: 422,
   template_parameters_invalid: 422,
   template_invalid: 422,
+  // Inbox (conversations module).
+  assignee_not_member: 422,
   internal: 500,
   upstream_failed: 502,
   unavailable: 503,

@@ -160,19 +160,29 @@ export class BullMqJobQueue<TDeps> implements JobQueue<TDeps> {
 
   async idle(timeoutMs = 10_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
+    // Counts are read queue by queue while jobs move between states: only two quiet readings in a row
+    // 50 ms apart count as idle.
+    let quietReadings = 0;
     for (;;) {
       const busy = await Promise.all(
         [...this.entries.values()].map(async ({ queue }) => {
-          const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+          const counts = await queue.getJobCounts(
+            'waiting',
+            'active',
+            'delayed',
+            'prioritized',
+            'waiting-children',
+          );
           // Each job scheduler keeps its next run as one delayed job; that is not pending work.
           const schedulers = await queue.getJobSchedulersCount();
           const total = Object.values(counts).reduce((sum, n) => sum + n, 0);
           return total - schedulers > 0;
         }),
       );
-      if (this.holds === 0 && !busy.some(Boolean)) return;
+      quietReadings = this.holds === 0 && !busy.some(Boolean) ? quietReadings + 1 : 0;
+      if (quietReadings >= 2) return;
       if (Date.now() > deadline) throw new Error(`job queue not idle after ${timeoutMs} ms`);
-      await new Promise((resolve) => setTimeout(resolve, 25));
+      await new Promise((resolve) => setTimeout(resolve, quietReadings > 0 ? 50 : 25));
     }
   }
 
