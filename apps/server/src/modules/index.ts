@@ -2,6 +2,7 @@ import type { Platform, PlatformModule } from '../platform/context.js';
 import { purgeAuditJob, purgeAuditSchedule } from './audit/audit.jobs.js';
 import { registerAuditRoutes } from './audit/audit.routes.js';
 import { channelsModule } from './channels/channels.module.js';
+import { registerConversationRoutes } from './conversations/conversations.routes.js';
 import { identityModule } from './identity/identity.module.js';
 import type { Mailer } from './identity/mailer.js';
 import { messagesModule } from './messages/messages.module.js';
@@ -35,6 +36,7 @@ export function createModules(options: ModuleOptions = {}): readonly PlatformMod
     webhooksModule({ createHandler: createInboundHandler }),
     messagesModule,
     templatesModule,
+    { name: 'conversations', routes: registerConversationRoutes },
   ];
 }
 
