@@ -5,6 +5,7 @@ import { channelsModule } from './channels/channels.module.js';
 import { registerConversationRoutes } from './conversations/conversations.routes.js';
 import { identityModule } from './identity/identity.module.js';
 import type { Mailer } from './identity/mailer.js';
+import { registerOutboxPage } from './identity/outbox.routes.js';
 import { messagesModule } from './messages/messages.module.js';
 import { templatesModule } from './templates/templates.module.js';
 import { createInboundHandler } from './webhooks/inbound-handler.js';
@@ -31,6 +32,7 @@ export function createModules(options: ModuleOptions = {}): readonly PlatformMod
       jobs: [purgeAuditJob],
       schedules: [purgeAuditSchedule],
     },
+    { name: 'outbox', routes: registerOutboxPage },
     channelsModule,
     // Meta's webhooks, processed into contacts, conversations, messages and statuses.
     webhooksModule({ createHandler: createInboundHandler }),

@@ -16,13 +16,28 @@ export interface Mailer {
   send(message: MailMessage): Promise<void>;
 }
 
-export function consoleMailer(logger: Logger): Mailer {
+/** A mailer that can show what it sent recently (the operator's outbox in embedded mode). */
+export interface RecentMail {
+  recent(): readonly (MailMessage & { sentAt: Date })[];
+}
+
+const OUTBOX_SIZE = 50;
+
+export function consoleMailer(logger: Logger): Mailer & RecentMail {
   const log = logger.child({ component: 'mailer' });
+  const outbox: (MailMessage & { sentAt: Date })[] = [];
   return {
     async send(message) {
       log.info({ kind: message.kind, to: message.to, link: message.link }, `email: ${message.subject}`);
+      outbox.push({ ...message, sentAt: new Date() });
+      if (outbox.length > OUTBOX_SIZE) outbox.shift();
     },
+    recent: () => [...outbox].reverse(),
   };
+}
+
+export function hasRecentMail(mailer: Mailer): mailer is Mailer & RecentMail {
+  return typeof (mailer as Partial<RecentMail>).recent === 'function';
 }
 
 export class CapturingMailer implements Mailer {
