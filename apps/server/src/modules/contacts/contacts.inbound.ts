@@ -1,4 +1,4 @@
-import { and, eq, or, sql } from 'drizzle-orm';
+import { and, eq, or } from 'drizzle-orm';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import type { Executor } from '../../platform/db/client.js';
 import { type Actor, systemActor } from '../../platform/http/auth.js';
@@ -84,16 +84,6 @@ export async function upsertInboundContact(
     .where(and(eq(contacts.workspaceId, workspaceId), eq(contacts.id, contact.id)))
     .returning();
   return updated ?? contact;
-}
-
-export async function noteContactInbound(tx: Executor, workspaceId: string, contactId: string, at: Date) {
-  await tx
-    .update(contacts)
-    .set({
-      lastInboundAt: sql`greatest(${contacts.lastInboundAt}, ${at.toISOString()}::timestamptz)`,
-      updatedAt: new Date(),
-    })
-    .where(and(eq(contacts.workspaceId, workspaceId), eq(contacts.id, contactId)));
 }
 
 export interface OptSettings {

@@ -34,32 +34,6 @@ export async function ensureConversation(
   return created;
 }
 
-/**
- * A new inbound message: the window restarts from its time (never moves back for a late, out-of-order
- * message), the unread count grows, and a resolved or snoozed conversation opens again.
- */
-export async function recordInboundActivity(
-  tx: Executor,
-  workspaceId: string,
-  conversationId: string,
-  at: Date,
-) {
-  const stamp = sql`${at.toISOString()}::timestamptz`;
-  const [row] = await tx
-    .update(conversations)
-    .set({
-      lastInboundAt: sql`greatest(${conversations.lastInboundAt}, ${stamp})`,
-      lastMessageAt: sql`greatest(${conversations.lastMessageAt}, ${stamp})`,
-      unreadCount: sql`${conversations.unreadCount} + 1`,
-      status: sql`case when ${conversations.status} in ('resolved', 'snoozed') then 'open' else ${conversations.status} end`,
-      snoozedUntil: null,
-      updatedAt: new Date(),
-    })
-    .where(and(eq(conversations.workspaceId, workspaceId), eq(conversations.id, conversationId)))
-    .returning();
-  return row;
-}
-
 /** The conversations of many (channel, contact) pairs of one workspace, created where missing. */
 export async function ensureConversations(
   tx: Executor,

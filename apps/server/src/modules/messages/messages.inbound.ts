@@ -114,15 +114,6 @@ export function inboundMessageRow(input: InboundMessageInput): typeof messages.$
   };
 }
 
-/** Stores an inbound message once: returns null when its wamid was stored before (a repeated webhook). */
-export async function insertInboundMessage(
-  tx: Executor,
-  input: InboundMessageInput,
-): Promise<MessageRow | null> {
-  const [row] = await tx.insert(messages).values(inboundMessageRow(input)).onConflictDoNothing().returning();
-  return row ?? null;
-}
-
 export interface StatusOutcome {
   message: Pick<MessageRow, 'id' | 'conversationId'> | null;
   /** The status the message now shows, when this update moved it. */
