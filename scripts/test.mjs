@@ -29,6 +29,13 @@ if (files.length === 0) {
   process.exit(1);
 }
 
+// The embedded-mode process test expects the built web app: a whole run builds it first (a filtered
+// run leaves the build as it is, so work on one module is not held up by the web app).
+if (filters.length === 0) {
+  const build = spawnSync('npm', ['run', 'build', '--silent', '-w', 'apps/web'], { stdio: 'inherit' });
+  if (build.status !== 0) process.exit(build.status ?? 1);
+}
+
 const concurrency = Number(process.env.TEST_CONCURRENCY ?? Math.max(2, availableParallelism()));
 const result = spawnSync(
   process.execPath,
