@@ -7,14 +7,24 @@ import type { Platform } from '../../platform/context.js';
  * breaker per number. Redis in scale mode (one script call, Redis's clock), memory in embedded mode.
  */
 
-export type Grant = { granted: true; waitMs: number } | { granted: false; retryInMs: number };
+/** One pacing slot to reserve: one per `intervalUs` on `key`, with `burst` usable at once. */
+export interface SlotRequest {
+  key: string;
+  intervalUs: number;
+  burst: number;
+}
+
+export type Grant =
+  | { granted: true; waitMs: number }
+  | { granted: false; reason: 'pace' | 'breaker'; retryInMs: number };
 
 export interface SendCoordinator {
   /**
-   * Reserves a slot on `key`: one per `intervalUs`, with `burst` slots usable at once. When the slot is
-   * more than `maxWaitMs` away nothing is reserved and the caller comes back later.
+   * Reserves every slot in `slots` together (a number's pace and the recipient's pair rate), in one
+   * round trip that also checks `breakerKey`. Nothing is reserved when the breaker is open or a slot
+   * is more than `maxWaitMs` away; the caller then comes back after `retryInMs`.
    */
-  acquire(key: string, intervalUs: number, burst: number, maxWaitMs: number): Promise<Grant>;
+  acquire(breakerKey: string, slots: readonly SlotRequest[], maxWaitMs: number): Promise<Grant>;
   /** Milliseconds the breaker of `key` stays open; 0 when closed. */
   breakerOpenMs(key: string): Promise<number>;
   /** Counts a failure; opens the breaker when `threshold` failures fall within `windowMs`. */
@@ -24,22 +34,24 @@ export interface SendCoordinator {
 
 const nowUs = () => Math.floor((performance.timeOrigin + performance.now()) * 1000);
 
-function grantFrom(waitUs: number, maxWaitMs: number, reserve: () => void): Grant {
-  if (waitUs > maxWaitMs * 1000) return { granted: false, retryInMs: Math.ceil(waitUs / 1000) };
-  reserve();
-  return { granted: true, waitMs: waitUs / 1000 };
-}
-
 export function memoryCoordinator(): SendCoordinator {
-  const tats = new Map<string, number>();
+  const tatOf = new Map<string, number>();
   const failures = new Map<string, number[]>();
   const openUntil = new Map<string, number>();
   return {
-    async acquire(key, intervalUs, burst, maxWaitMs) {
+    async acquire(breakerKey, slots, maxWaitMs) {
+      const openMs = (openUntil.get(breakerKey) ?? 0) - Date.now();
+      if (openMs > 0) return { granted: false, reason: 'breaker', retryInMs: openMs };
       const now = nowUs();
-      const tat = Math.max(tats.get(key) ?? 0, now);
-      const waitUs = Math.max(0, tat - intervalUs * (burst - 1) - now);
-      return grantFrom(waitUs, maxWaitMs, () => tats.set(key, tat + intervalUs));
+      const tats = slots.map((slot) => Math.max(tatOf.get(slot.key) ?? 0, now));
+      const waitUs = Math.max(
+        0,
+        ...slots.map((slot, i) => (tats[i] as number) - slot.intervalUs * (slot.burst - 1) - now),
+      );
+      if (waitUs > maxWaitMs * 1000)
+        return { granted: false, reason: 'pace', retryInMs: Math.ceil(waitUs / 1000) };
+      for (const [i, slot] of slots.entries()) tatOf.set(slot.key, (tats[i] as number) + slot.intervalUs);
+      return { granted: true, waitMs: waitUs / 1000 };
     },
     async breakerOpenMs(key) {
       return Math.max(0, (openUntil.get(key) ?? 0) - Date.now());
@@ -61,17 +73,29 @@ export function memoryCoordinator(): SendCoordinator {
 }
 
 // Times in microseconds from Redis's own clock, so workers with skewed clocks still space evenly.
+// KEYS[1] is the breaker's open flag, KEYS[2..] the slots; ARGV: maxWaitMs, then interval and burst
+// per slot. Returns {0, waitUs} granted, {1, waitUs} too far away, {2, openMs} breaker open.
 const ACQUIRE = `
+local open = redis.call('PTTL', KEYS[1])
+if open > 0 then return {2, open} end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local interval = tonumber(ARGV[1])
-local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
-if tat < now then tat = now end
-local wait = tat - interval * (tonumber(ARGV[2]) - 1) - now
-if wait < 0 then wait = 0 end
-if wait > tonumber(ARGV[3]) * 1000 then return -wait end
-redis.call('SET', KEYS[1], string.format('%d', tat + interval), 'PX', math.ceil((tat + interval - now) / 1000) + 1000)
-return wait`;
+local wait = 0
+local tats = {}
+for i = 2, #KEYS do
+  local interval = tonumber(ARGV[i * 2 - 2])
+  local tat = tonumber(redis.call('GET', KEYS[i]) or '0')
+  if tat < now then tat = now end
+  tats[i] = tat
+  local w = tat - interval * (tonumber(ARGV[i * 2 - 1]) - 1) - now
+  if w > wait then wait = w end
+end
+if wait > tonumber(ARGV[1]) * 1000 then return {1, wait} end
+for i = 2, #KEYS do
+  local next = tats[i] + tonumber(ARGV[i * 2 - 2])
+  redis.call('SET', KEYS[i], string.format('%d', next), 'PX', math.ceil((next - now) / 1000) + 1000)
+end
+return {0, wait}`;
 
 const FAILURE = `
 local n = redis.call('INCR', KEYS[1])
@@ -86,11 +110,21 @@ return 0`;
 export function redisCoordinator(redis: Redis, prefix: string): SendCoordinator {
   const k = (kind: string, key: string) => `${prefix}:send:${kind}:${key}`;
   return {
-    async acquire(key, intervalUs, burst, maxWaitMs) {
-      const result = Number(await redis.eval(ACQUIRE, 1, k('pace', key), intervalUs, burst, maxWaitMs));
-      return result < 0
-        ? { granted: false, retryInMs: Math.ceil(-result / 1000) }
-        : { granted: true, waitMs: result / 1000 };
+    async acquire(breakerKey, slots, maxWaitMs) {
+      const [code, value] = (await redis.eval(
+        ACQUIRE,
+        1 + slots.length,
+        k('open', breakerKey),
+        ...slots.map((slot) => k('pace', slot.key)),
+        maxWaitMs,
+        ...slots.flatMap((slot) => [slot.intervalUs, slot.burst]),
+      )) as [number, number];
+      if (code === 0) return { granted: true, waitMs: value / 1000 };
+      return {
+        granted: false,
+        reason: code === 2 ? 'breaker' : 'pace',
+        retryInMs: Math.ceil(code === 2 ? value : value / 1000),
+      };
     },
     async breakerOpenMs(key) {
       return Math.max(0, await redis.pttl(k('open', key)));

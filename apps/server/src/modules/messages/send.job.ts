@@ -1,19 +1,20 @@
-import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { definePlatformJob, type Platform, type Sweeper } from '../../platform/context.js';
+import { GroupCommit } from '../../platform/db/group-commit.js';
 import { type SendingCredentials, sendingCredentials } from '../channels/channels.credentials.js';
 import { contacts } from '../contacts/contacts.tables.js';
 import { markChannelNeedsReauth } from './channel-health.js';
 import { messageStatusChanged } from './messages.events.js';
-import { type MessageError, type MessageRow, messages } from './messages.tables.js';
+import { type MessageError, type MessageRow, messageStatusEvents, messages } from './messages.tables.js';
 import { coordinatorFor } from './pacing.js';
 import { classifySendFailure } from './send.errors.js';
 import { sendSettings } from './send.settings.js';
-import { applyPendingStatuses, hasPendingStatuses } from './status-reconcile.js';
+import { applyPendingStatuses } from './status-reconcile.js';
 
 /**
- * The send worker. Order of work for one message: backoff → breaker → pair rate → number pacing →
- * claim (queued → sending, attempt recorded) → Graph call → outcome stored. The claim is written
+ * The send worker. Order of work for one message: claim (queued → sending, attempt recorded, only when
+ * due) → breaker, pair rate and number pacing in one reservation → Graph call → outcome stored. The claim is written
  * before the call, so a worker that dies mid-call leaves a `sending` row that is never sent again
  * blindly: a status webhook carrying our id (biz_opaque_callback_data) completes it, or after a grace
  * period it fails as "outcome unknown".
@@ -62,34 +63,111 @@ export function forgetCredentials(platform: Platform): void {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const jitter = (ms: number) => ms + Math.random() * ms * 0.5;
 
+interface Claim {
+  workspaceId: string;
+  messageId: string;
+}
+type Claimed = MessageRow & { waId: string | null; userId: string | null };
+
+/**
+ * Claims due queued messages (queued → sending, attempt counted) by group commit: the send jobs running
+ * at once share one UPDATE. A message comes back only when it was queued, unsent and due.
+ */
+async function claimBatch(platform: Platform, batch: Claim[]): Promise<(Claimed | undefined)[]> {
+  const rows = await platform.db
+    .update(messages)
+    .set({
+      status: 'sending',
+      sendAttempts: sql`${messages.sendAttempts} + 1`,
+      sendStartedAt: new Date(),
+      updatedAt: new Date(),
+    })
+    .where(
+      and(
+        inArray(
+          messages.id,
+          batch.map((claim) => claim.messageId),
+        ),
+        inArray(messages.workspaceId, [...new Set(batch.map((claim) => claim.workspaceId))]),
+        eq(messages.direction, 'outbound'),
+        eq(messages.status, 'queued'),
+        isNull(messages.wamid),
+        sql`coalesce((${messages.error}->>'retryAt')::timestamptz, now()) <= now()`,
+      ),
+    )
+    .returning({
+      ...getTableColumns(messages),
+      waId: sql<
+        string | null
+      >`(select ${contacts.waId} from ${contacts} where ${contacts.workspaceId} = ${messages.workspaceId} and ${contacts.id} = ${messages.contactId})`,
+      userId: sql<
+        string | null
+      >`(select ${contacts.userId} from ${contacts} where ${contacts.workspaceId} = ${messages.workspaceId} and ${contacts.id} = ${messages.contactId})`,
+    });
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  return batch.map((claim) => {
+    const row = byId.get(claim.messageId);
+    return row?.workspaceId === claim.workspaceId ? row : undefined;
+  });
+}
+
+interface Sent {
+  workspaceId: string;
+  messageId: string;
+  wamid: string;
+}
+
+/** Stores the wamids Meta returned, by group commit; answers which of them already have statuses waiting. */
+async function storeWamids(platform: Platform, batch: Sent[]): Promise<boolean[]> {
+  const values = sql.join(
+    batch.map((sent) => sql`(${sent.messageId}, ${sent.wamid})`),
+    sql`, `,
+  );
+  await platform.db.execute(sql`
+    update ${messages} set wamid = v.wamid, send_started_at = null, error = null, updated_at = now()
+    from (values ${values}) as v(id, wamid)
+    where ${messages.id} = v.id and ${messages.wamid} is null`);
+  const waiting = await platform.db
+    .selectDistinct({ wamid: messageStatusEvents.wamid })
+    .from(messageStatusEvents)
+    .where(
+      and(
+        inArray(messageStatusEvents.workspaceId, [...new Set(batch.map((sent) => sent.workspaceId))]),
+        inArray(
+          messageStatusEvents.wamid,
+          batch.map((sent) => sent.wamid),
+        ),
+        isNull(messageStatusEvents.appliedAt),
+      ),
+    );
+  const pending = new Set(waiting.map((row) => row.wamid));
+  return batch.map((sent) => pending.has(sent.wamid));
+}
+
+// One claim writer and one wamid writer per platform, keyed like the other per-platform state.
+const writers = new WeakMap<
+  object,
+  { claims: GroupCommit<Claim, Claimed | undefined>; wamids: GroupCommit<Sent, boolean> }
+>();
+function writersFor(platform: Platform) {
+  let found = writers.get(platform.config);
+  if (!found) {
+    found = {
+      claims: new GroupCommit((batch) => claimBatch(platform, batch), 200),
+      wamids: new GroupCommit((batch) => storeWamids(platform, batch), 200),
+    };
+    writers.set(platform.config, found);
+  }
+  return found;
+}
+
 export async function deliver(platform: Platform, workspaceId: string, messageId: string): Promise<void> {
   const settings = sendSettings(platform);
-  const [found] = await platform.db
-    .select({ message: messages, waId: contacts.waId, userId: contacts.userId })
-    .from(messages)
-    .leftJoin(
-      contacts,
-      and(eq(contacts.workspaceId, messages.workspaceId), eq(contacts.id, messages.contactId)),
-    )
-    .where(and(eq(messages.workspaceId, workspaceId), eq(messages.id, messageId)));
-  const message = found?.message;
-  if (message?.direction !== 'outbound' || message.wamid) return;
-  const contact = { waId: found?.waId ?? null, userId: found?.userId ?? null };
-
-  if (message.status === 'sending') {
-    const startedAt = message.sendStartedAt?.getTime() ?? 0;
-    const dueAt = startedAt + settings.unknownOutcomeGraceMs;
-    if (Date.now() < dueAt) return later(platform, message, dueAt - Date.now(), 'reconcile');
-    await markFailed(platform, message, {
-      code: 0,
-      reason:
-        'Meta did not confirm whether this message was sent (the send was interrupted); it was not re-sent to avoid a duplicate',
-    });
-    return;
-  }
-  if (message.status !== 'queued') return;
-  const retryAt = message.error?.retryAt ? Date.parse(message.error.retryAt) : 0;
-  if (retryAt > Date.now()) return later(platform, message, retryAt - Date.now(), 'backoff');
+  const writer = writersFor(platform);
+  // Claim first, so nothing but the pacing sleep lies between the slot and the Graph call.
+  const claimed = await writer.claims.submit({ workspaceId, messageId });
+  if (!claimed) return notClaimed(platform, workspaceId, messageId);
+  const message: MessageRow = claimed;
 
   const credentials = await cachedCredentials(platform, workspaceId, message.channelId);
   if (!credentials.ok) {
@@ -99,59 +177,43 @@ export async function deliver(platform: Platform, workspaceId: string, messageId
     });
     return;
   }
-  const { channel, accessToken } = credentials;
-  const coordinator = coordinatorFor(platform);
-  const numberKey = channel.phoneNumberId;
-  const openMs = await coordinator.breakerOpenMs(numberKey);
-  if (openMs > 0) return later(platform, message, jitter(openMs), 'breaker');
-
-  const recipient = contact.waId ?? contact.userId;
+  const recipient = claimed.waId ?? claimed.userId;
   if (!recipient) {
     await markFailed(platform, message, { code: 0, reason: 'The contact has no WhatsApp number' });
     return;
   }
-  // Claim first, so nothing but the pacing sleep lies between the slot and the Graph call.
-  const [claimed] = await platform.db
-    .update(messages)
-    .set({
-      status: 'sending',
-      sendAttempts: sql`${messages.sendAttempts} + 1`,
-      sendStartedAt: new Date(),
-      updatedAt: new Date(),
-    })
-    .where(and(eq(messages.id, message.id), eq(messages.status, 'queued'), isNull(messages.wamid)))
-    .returning();
-  if (!claimed) return; // another worker has it
-  const unclaim = async (delayMs: number, tag: string) => {
-    await platform.db
-      .update(messages)
-      .set({ status: 'queued', sendAttempts: sql`${messages.sendAttempts} - 1`, sendStartedAt: null })
-      .where(and(eq(messages.id, message.id), eq(messages.status, 'sending'), isNull(messages.wamid)));
-    await later(platform, message, delayMs, tag);
-  };
-  const pair = await coordinator.acquire(
-    `pair:${numberKey}:${recipient}`,
-    settings.pairIntervalMs * 1000,
-    settings.pairBurst,
-    settings.maxPaceWaitMs,
-  );
-  if (!pair.granted) return unclaim(pair.retryInMs, 'pair');
+  const { channel, accessToken } = credentials;
+  const coordinator = coordinatorFor(platform);
+  const numberKey = channel.phoneNumberId;
   const perSecond =
     (settings.throughputByLevel[channel.throughputLevel ?? 'STANDARD'] ??
       settings.throughputByLevel.STANDARD ??
       80) * settings.throughputShare;
-  const slot = await coordinator.acquire(
-    `number:${numberKey}`,
-    1_000_000 / perSecond,
-    1,
+  const grant = await coordinator.acquire(
+    numberKey,
+    [
+      {
+        key: `pair:${numberKey}:${recipient}`,
+        intervalUs: settings.pairIntervalMs * 1000,
+        burst: settings.pairBurst,
+      },
+      { key: `number:${numberKey}`, intervalUs: 1_000_000 / perSecond, burst: 1 },
+    ],
     settings.maxPaceWaitMs,
   );
-  if (!slot.granted) return unclaim(slot.retryInMs, 'pace');
-  const waitMs = Math.max(pair.waitMs, slot.waitMs);
-  if (waitMs >= 1) await sleep(waitMs);
+  if (!grant.granted) {
+    // Back to the queue until the slot (or the end of the breaker's pause) comes.
+    await platform.db
+      .update(messages)
+      .set({ status: 'queued', sendAttempts: sql`${messages.sendAttempts} - 1`, sendStartedAt: null })
+      .where(and(eq(messages.id, message.id), eq(messages.status, 'sending'), isNull(messages.wamid)));
+    const delayMs = grant.reason === 'breaker' ? jitter(grant.retryInMs) : grant.retryInMs;
+    return later(platform, message, delayMs, grant.reason);
+  }
+  if (grant.waitMs >= 1) await sleep(grant.waitMs);
 
   const content = message.content as Record<string, unknown>;
-  const to = contact.waId ? { to: `+${contact.waId}` } : { recipient: contact.userId as string };
+  const to = claimed.waId ? { to: `+${claimed.waId}` } : { recipient: claimed.userId as string };
   let wamid: string;
   try {
     const response = await platform.graph.sendMessage({
@@ -169,21 +231,41 @@ export async function deliver(platform: Platform, workspaceId: string, messageId
     });
     wamid = response.messages[0]?.id as string;
   } catch (error) {
-    await handleFailure(platform, claimed, error, numberKey);
+    await handleFailure(platform, message, error, numberKey);
     return;
   }
   await settings.afterAccepted?.(message.id);
-  if (claimed.error) await coordinator.breakerSuccess(numberKey);
-  await platform.db
-    .update(messages)
-    .set({ wamid, sendStartedAt: null, error: null, updatedAt: new Date() })
-    .where(and(eq(messages.id, message.id), isNull(messages.wamid)));
+  if (message.error) await coordinator.breakerSuccess(numberKey);
   // Statuses that beat us here (webhook faster than this write) are applied now.
-  if (await hasPendingStatuses(platform, workspaceId, wamid)) {
+  if (await writer.wamids.submit({ workspaceId, messageId: message.id, wamid })) {
     const publishes = await platform.db.transaction((tx) =>
       applyPendingStatuses(tx, platform, workspaceId, wamid),
     );
     for (const publish of publishes) await publish();
+  }
+}
+
+/** A message the claim did not take: already sent or failed, claimed by an attempt in flight, or not yet due. */
+async function notClaimed(platform: Platform, workspaceId: string, messageId: string): Promise<void> {
+  const [message] = await platform.db
+    .select()
+    .from(messages)
+    .where(and(eq(messages.workspaceId, workspaceId), eq(messages.id, messageId)));
+  if (message?.direction !== 'outbound' || message.wamid) return;
+  if (message.status === 'sending') {
+    const startedAt = message.sendStartedAt?.getTime() ?? 0;
+    const dueAt = startedAt + sendSettings(platform).unknownOutcomeGraceMs;
+    if (Date.now() < dueAt) return later(platform, message, dueAt - Date.now(), 'reconcile');
+    await markFailed(platform, message, {
+      code: 0,
+      reason:
+        'Meta did not confirm whether this message was sent (the send was interrupted); it was not re-sent to avoid a duplicate',
+    });
+    return;
+  }
+  const retryAt = message.error?.retryAt ? Date.parse(message.error.retryAt) : 0;
+  if (message.status === 'queued' && retryAt > Date.now()) {
+    return later(platform, message, retryAt - Date.now(), 'backoff');
   }
 }
 

@@ -2,28 +2,10 @@ import type { MessageStatus as MetaStatus } from '@openwaba/cloud-api';
 import { and, eq, isNull } from 'drizzle-orm';
 import type { Platform } from '../../platform/context.js';
 import type { Executor } from '../../platform/db/client.js';
+import { billStatuses } from '../billing/billing.charges.js';
 import { messageStatusChanged } from './messages.events.js';
 import { applyStatus } from './messages.inbound.js';
 import { messageStatusEvents } from './messages.tables.js';
-
-export async function hasPendingStatuses(
-  platform: Platform,
-  workspaceId: string,
-  wamid: string,
-): Promise<boolean> {
-  const [row] = await platform.db
-    .select({ id: messageStatusEvents.id })
-    .from(messageStatusEvents)
-    .where(
-      and(
-        eq(messageStatusEvents.workspaceId, workspaceId),
-        eq(messageStatusEvents.wamid, wamid),
-        isNull(messageStatusEvents.appliedAt),
-      ),
-    )
-    .limit(1);
-  return row !== undefined;
-}
 
 /**
  * Statuses that arrived before the send path stored the wamid (the webhook beat the Graph response)
@@ -46,6 +28,7 @@ export async function applyPendingStatuses(
       ),
     );
   const publishes: (() => Promise<void>)[] = [];
+  const statuses: MetaStatus[] = [];
   for (const event of pending) {
     const status = {
       id: wamid,
@@ -57,6 +40,7 @@ export async function applyPendingStatuses(
       ...(event.errors ? { errors: event.errors } : {}),
     } as unknown as MetaStatus;
     const { message, movedTo } = await applyStatus(tx, workspaceId, status);
+    statuses.push(status);
     if (message && movedTo) {
       publishes.push(() =>
         platform.events
@@ -70,5 +54,6 @@ export async function applyPendingStatuses(
       );
     }
   }
+  await billStatuses(tx, workspaceId, statuses, platform.config.billing.currency);
   return publishes;
 }

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../../platform/db/client.js';
+import { GroupCommit } from '../../platform/db/group-commit.js';
 import { newId } from '../../platform/ids.js';
 import { webhookEvents } from './webhooks.tables.js';
 
@@ -9,50 +10,32 @@ export interface StoredEvent {
   fresh: boolean;
 }
 
-interface Pending {
-  body: string;
-  contentHash: string;
-  resolve(result: StoredEvent): void;
-  reject(error: unknown): void;
-}
-
 const MAX_BATCH = 500;
 
+interface Incoming {
+  body: string;
+  contentHash: string;
+}
+
 /**
- * Group commit for webhook intake: while one INSERT is in flight, arriving events wait and go in the
- * next multi-row INSERT. At low load each event is its own insert (no added latency); under load the
- * round trips are shared, which is what lets one server take thousands of webhooks a second. Each
- * caller's promise settles only after its row is committed.
+ * Stores webhook bodies by group commit: events arriving while one multi-row INSERT is in flight go
+ * in the next, which is what lets one server take thousands of webhooks a second. Each caller's
+ * promise settles only after its row is committed.
  */
 export class WebhookEventWriter {
-  private queue: Pending[] = [];
-  private inFlight = false;
+  private readonly commits: GroupCommit<Incoming, StoredEvent>;
 
-  constructor(private readonly db: Database) {}
+  constructor(private readonly db: Database) {
+    this.commits = new GroupCommit((batch) => this.insert(batch), MAX_BATCH);
+  }
 
   store(body: string, contentHash: string): Promise<StoredEvent> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ body, contentHash, resolve, reject });
-      if (!this.inFlight) void this.flush();
-    });
+    return this.commits.submit({ body, contentHash });
   }
 
-  private async flush(): Promise<void> {
-    this.inFlight = true;
-    while (this.queue.length > 0) {
-      const batch = this.queue.splice(0, MAX_BATCH);
-      try {
-        await this.insert(batch);
-      } catch (error) {
-        for (const item of batch) item.reject(error);
-      }
-    }
-    this.inFlight = false;
-  }
-
-  private async insert(batch: Pending[]): Promise<void> {
+  private async insert(batch: Incoming[]): Promise<StoredEvent[]> {
     // The same body twice in one batch would make ON CONFLICT touch a row twice: keep the first.
-    const unique = new Map<string, Pending>();
+    const unique = new Map<string, Incoming>();
     for (const item of batch) if (!unique.has(item.contentHash)) unique.set(item.contentHash, item);
     const rows = [...unique.values()].map((item) => ({
       id: newId('webhookEvent'),
@@ -74,15 +57,12 @@ export class WebhookEventWriter {
       for (const row of earlier) ids.set(row.contentHash, { id: row.id, fresh: false });
     }
     const firstOfHash = new Set<string>();
-    for (const item of batch) {
+    return batch.map((item) => {
       const stored = ids.get(item.contentHash);
-      if (!stored) {
-        item.reject(new Error('webhook event row vanished after insert'));
-        continue;
-      }
+      if (!stored) throw new Error('webhook event row vanished after insert');
       const repeat = firstOfHash.has(item.contentHash);
       firstOfHash.add(item.contentHash);
-      item.resolve(repeat ? { id: stored.id, fresh: false } : stored);
-    }
+      return repeat ? { id: stored.id, fresh: false } : stored;
+    });
   }
 }

@@ -1,7 +1,15 @@
 import { type Job, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
-import type { EnqueueOptions, JobCounts, JobDefinition, JobObserver, JobQueue, Schedule } from './catalog.js';
+import {
+  type EnqueueOptions,
+  type JobCounts,
+  type JobDefinition,
+  type JobObserver,
+  type JobQueue,
+  jobRunInfo,
+  type Schedule,
+} from './catalog.js';
 
 interface Entry {
   definition: JobDefinition<unknown, unknown>;
@@ -107,16 +115,14 @@ export class BullMqJobQueue<TDeps> implements JobQueue<TDeps> {
         definition.name,
         async (job: Job) => {
           const attempt = job.attemptsMade + 1;
-          const logger = this.logger.child({ job: definition.name, jobId: job.id, attempt });
           const payload = definition.payload.parse(job.data);
           await definition.handle(payload, {
             deps,
-            run: {
+            run: jobRunInfo(this.logger, definition.name, {
               jobId: job.id ?? '',
               attempt,
               isFinalAttempt: attempt >= definition.retry.attempts,
-              logger,
-            },
+            }),
           });
         },
         { connection: this.connection, prefix: this.prefix, concurrency: definition.concurrency },

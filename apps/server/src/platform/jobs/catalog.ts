@@ -20,6 +20,25 @@ export interface JobRunInfo {
   logger: Logger;
 }
 
+/**
+ * Run info for one job. The job's child logger is made on first use: building a pino child (with its
+ * redaction) for every job costs a busy worker several percent of its CPU, and most jobs never log.
+ */
+export function jobRunInfo(
+  parent: Logger,
+  name: string,
+  info: { jobId: string; attempt: number; isFinalAttempt: boolean },
+): JobRunInfo {
+  let logger: Logger | undefined;
+  return {
+    ...info,
+    get logger() {
+      logger ??= parent.child({ job: name, jobId: info.jobId, attempt: info.attempt });
+      return logger;
+    },
+  };
+}
+
 /** What a handler receives besides its payload; the platform fills it in (see platform/context.ts). */
 export interface JobHandlerContext<TDeps> {
   deps: TDeps;

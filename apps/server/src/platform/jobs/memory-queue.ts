@@ -7,6 +7,7 @@ import {
   type JobDefinition,
   type JobObserver,
   type JobQueue,
+  jobRunInfo,
   type Schedule,
 } from './catalog.js';
 
@@ -188,22 +189,23 @@ export class MemoryJobQueue<TDeps> implements JobQueue<TDeps> {
     const { definition } = lane;
     const started = performance.now();
     const isFinalAttempt = job.attempt >= definition.retry.attempts;
-    const logger = this.logger.child({ job: definition.name, jobId: job.id, attempt: job.attempt });
+    const run = jobRunInfo(this.logger, definition.name, {
+      jobId: job.id,
+      attempt: job.attempt,
+      isFinalAttempt,
+    });
     try {
       const payload = definition.payload.parse(job.payload);
-      await definition.handle(payload, {
-        deps: this.deps as unknown,
-        run: { jobId: job.id, attempt: job.attempt, isFinalAttempt, logger },
-      });
+      await definition.handle(payload, { deps: this.deps as unknown, run });
       this.observer?.onOutcome(definition.name, 'completed', (performance.now() - started) / 1000);
     } catch (error) {
       const seconds = (performance.now() - started) / 1000;
       if (isFinalAttempt) {
         lane.failed++;
-        logger.error({ err: error }, 'job failed for good');
+        run.logger.error({ err: error }, 'job failed for good');
         this.observer?.onOutcome(definition.name, 'failed', seconds);
       } else {
-        logger.warn({ err: error }, 'job failed, will retry');
+        run.logger.warn({ err: error }, 'job failed, will retry');
         this.observer?.onOutcome(definition.name, 'retried', seconds);
         lane.active.delete(job.id);
         if (!this.closed) {
