@@ -53,6 +53,14 @@ export function testConfig(databaseUrl: string | undefined, overrides: Record<st
     REDIS_URL: databaseUrl ? process.env.REDIS_URL : undefined,
     REDIS_KEY_PREFIX: `t${randomBytes(5).toString('hex')}`,
     TOKEN_MASTER_KEY: randomBytes(32).toString('base64'),
+    // A suite run against a Secrets Manager stand-in (see channels/onboarding-aws.test.ts); never real AWS.
+    ...(process.env.TEST_VAULT_AWS_ENDPOINT
+      ? {
+          VAULT_BACKEND: 'aws',
+          AWS_REGION: 'eu-west-1',
+          VAULT_AWS_ENDPOINT: process.env.TEST_VAULT_AWS_ENDPOINT,
+        }
+      : {}),
     ...overrides,
   });
 }

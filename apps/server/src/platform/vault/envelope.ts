@@ -73,19 +73,19 @@ export function open(ring: KeyRing, secretId: string, sealed: SealedSecret): str
   }
 }
 
-/** Re-wraps the data key under the ring's current master key; the ciphertext stays as it is. */
-export function rewrap(ring: KeyRing, secretId: string, sealed: SealedSecret): SealedSecret {
+/** Re-wraps the data key under the ring's current master key; the ciphertext, wherever it is, stays as it is. */
+export function rewrap<T extends Pick<SealedSecret, 'keyId' | 'wrappedKey'>>(
+  ring: KeyRing,
+  secretId: string,
+  sealed: T,
+): T {
   if (sealed.keyId === ring.current.id) return sealed;
   const master = ring.byId.get(sealed.keyId);
   if (!master) throw new VaultError(`master key ${sealed.keyId} is not in the key ring`);
   const aad = Buffer.from(secretId);
   const dataKey = decrypt(master.key, sealed.wrappedKey, aad);
   try {
-    return {
-      keyId: ring.current.id,
-      wrappedKey: encrypt(ring.current.key, dataKey, aad),
-      ciphertext: sealed.ciphertext,
-    };
+    return { ...sealed, keyId: ring.current.id, wrappedKey: encrypt(ring.current.key, dataKey, aad) };
   } finally {
     dataKey.fill(0);
   }

@@ -7,7 +7,8 @@ import { Vault } from './vault.js';
  * `npm run vault:rotate`: re-wraps every data key under the current (first) master key of
  * TOKEN_MASTER_KEY. Servers keep running meanwhile as long as their key ring still holds the old key;
  * remove the old key from the ring only after this reports nothing left under it. Embedded mode: stop
- * the platform first (PGlite allows one process).
+ * the platform first (PGlite allows one process). Data keys are always in the database, so with
+ * VAULT_BACKEND=aws this needs no AWS access: the ciphertexts there are not touched.
  */
 async function main() {
   const config = loadConfig(process.env);
@@ -25,6 +26,8 @@ async function main() {
     const { rewrapped } = await vault.rotate();
     console.log(`re-wrapped ${rewrapped} secret(s) under master key ${vault.currentKeyId}`);
     console.log(`secrets per master key now: ${JSON.stringify(await vault.keyUsage())}`);
+    if (config.vault.backend === 'aws')
+      console.log('AWS Secrets Manager holds ciphertexts only: they stay as they are, nothing to do there');
   } finally {
     await handle.close();
   }

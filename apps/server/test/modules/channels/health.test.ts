@@ -159,7 +159,7 @@ test('a tampered token ciphertext fails closed', async () => {
     .where(eq(channels.id, c.channelId));
   const secretId = waba!.wabas.tokenSecretId!;
   const [secret] = await t.platform.db.select().from(vaultSecrets).where(eq(vaultSecrets.id, secretId));
-  const bytes = Buffer.from(secret!.ciphertext, 'base64');
+  const bytes = Buffer.from(secret!.ciphertext!, 'base64');
   bytes[bytes.length - 1]! ^= 0x01;
   await t.platform.db
     .update(vaultSecrets)
