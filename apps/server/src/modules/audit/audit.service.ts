@@ -139,7 +139,7 @@ export function exportAuditCsv(
 }
 
 /** Spreadsheets run cells that start with = + - @ as formulas; labels and user agents come from callers. */
-function cell(value: string | null): string {
+export function csvCell(value: string | null): string {
   if (!value) return '';
   return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
 }
@@ -150,14 +150,14 @@ function toCsvRecord(row: AuditRow): Record<(typeof AUDIT_CSV_COLUMNS)[number], 
     occurred_at: row.occurredAt.toISOString(),
     actor_type: row.actorType,
     actor_id: row.actorId ?? '',
-    actor_label: cell(row.actorLabel),
+    actor_label: csvCell(row.actorLabel),
     action: row.action,
     resource_type: row.resourceType,
     resource_id: row.resourceId ?? '',
     before: row.before ? JSON.stringify(row.before) : '',
     after: row.after ? JSON.stringify(row.after) : '',
     ip: row.ip ?? '',
-    user_agent: cell(row.userAgent),
+    user_agent: csvCell(row.userAgent),
     request_id: row.requestId ?? '',
   };
 }

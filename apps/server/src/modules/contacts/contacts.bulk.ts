@@ -71,7 +71,8 @@ export interface ContactInboundUpdate {
 }
 
 /**
- * Applies what a batch learned about its contacts in one statement, after locking the rows in id order
+ * Applies what a batch learned about its contacts in one statement (a contact the team deleted comes
+ * back: the customer wrote again), after locking the rows in id order
  * (conversations are locked before contacts everywhere, so concurrent batches cannot deadlock).
  */
 export async function updateInboundContacts(
@@ -99,6 +100,7 @@ export async function updateInboundContacts(
     update contacts set
       last_inbound_at = greatest(contacts.last_inbound_at, v.at),
       profile_name = coalesce(v.name, contacts.profile_name),
+      deleted_at = null,
       updated_at = now()
     from (values ${values}) as v(id, at, name)
     where contacts.id = v.id and contacts.workspace_id = ${workspaceId}`);

@@ -94,11 +94,12 @@ export interface OptSettings {
   sendConfirmation: boolean;
 }
 
+/** The workspace's keywords (its own on top of the built-in ones) and confirmation texts. */
 export async function loadOptSettings(tx: Executor, workspaceId: string): Promise<OptSettings> {
   const [row] = await tx.select().from(optOutSettings).where(eq(optOutSettings.workspaceId, workspaceId));
   return {
-    stop: row?.stopKeywords ?? DEFAULT_STOP_KEYWORDS,
-    start: row?.startKeywords ?? DEFAULT_START_KEYWORDS,
+    stop: [...DEFAULT_STOP_KEYWORDS, ...(row?.stopKeywords ?? [])],
+    start: [...DEFAULT_START_KEYWORDS, ...(row?.startKeywords ?? [])],
     stopReply: row?.stopReply ?? DEFAULT_STOP_REPLY,
     startReply: row?.startReply ?? DEFAULT_START_REPLY,
     sendConfirmation: row?.sendConfirmation ?? true,
@@ -119,6 +120,8 @@ export interface OptChange {
   at: Date;
   messageId?: string;
   actorId?: string;
+  /** The actor's email or key name, kept in the history. */
+  actorLabel?: string;
   /** Who made an agent/API change; webhook-driven changes are audited as the system. */
   actor?: Actor;
   detail?: string;
@@ -163,6 +166,7 @@ export async function applyOptChange(
     source: change.source,
     messageId: change.messageId ?? null,
     actorId: change.actorId ?? null,
+    actorLabel: change.actorLabel ?? null,
     detail: change.detail ?? null,
     occurredAt: change.at,
   });

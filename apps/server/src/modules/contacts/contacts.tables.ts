@@ -20,6 +20,8 @@ export const contacts = pgTable(
     profileName: text('profile_name'),
     /** A name the team chose; shown instead of the profile name when set. */
     name: text('name'),
+    /** An email the team keeps for the contact; WhatsApp never reports one. */
+    email: text('email'),
     attributes: jsonb('attributes').$type<Record<string, string>>().notNull().default({}),
     tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
     /** Opted out of everything (STOP). */
@@ -33,11 +35,24 @@ export const contacts = pgTable(
     heldUntil: timestamp('held_until', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    /**
+     * Deleted by the team while messages still refer to it: hidden from contact lists, kept (with its
+     * opt-out state) so the inbox history stays whole. A new message from the customer brings it back.
+     */
+    deletedAt: timestamp('deleted_at', { withTimezone: true }),
   },
   (t) => [
     uniqueIndex('contacts_workspace_wa_id_key').on(t.workspaceId, t.waId).where(sql`wa_id is not null`),
     uniqueIndex('contacts_workspace_user_id_key').on(t.workspaceId, t.userId).where(sql`user_id is not null`),
     index('contacts_workspace_updated_idx').on(t.workspaceId, t.updatedAt),
+    // Prefix search of the contacts list (`lower(x) like 'abc%'`) and its tag filter.
+    index('contacts_workspace_name_prefix_idx').on(
+      t.workspaceId,
+      sql`lower(coalesce(${t.name}, ${t.profileName})) text_pattern_ops`,
+    ),
+    index('contacts_workspace_phone_prefix_idx').on(t.workspaceId, t.phoneE164.op('text_pattern_ops')),
+    index('contacts_workspace_email_prefix_idx').on(t.workspaceId, sql`lower(${t.email}) text_pattern_ops`),
+    index('contacts_tags_idx').using('gin', t.tags),
   ],
 );
 
@@ -59,7 +74,9 @@ export const contactOptEvents = pgTable(
     messageId: text('message_id'),
     /** The member or API key that made the change, for agent/API changes. */
     actorId: text('actor_id'),
-    /** Keyword or payload matched, for the contact's history. */
+    /** The actor's email or key name at the time, so the history reads well after they are gone. */
+    actorLabel: text('actor_label'),
+    /** Keyword or payload matched, or the reason an agent gave, for the contact's history. */
     detail: text('detail'),
     occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -71,6 +88,7 @@ export type ContactRow = typeof contacts.$inferSelect;
 /** Per-workspace opt-out keywords and confirmation texts; a missing row or null column means the defaults. */
 export const optOutSettings = pgTable('opt_out_settings', {
   workspaceId: text('workspace_id').primaryKey(),
+  /** Keywords on top of the built-in ones (opt-out.ts), which always apply: every STOP is honoured. */
   stopKeywords: text('stop_keywords').array(),
   startKeywords: text('start_keywords').array(),
   stopReply: text('stop_reply'),
