@@ -161,6 +161,8 @@ export interface RouteCase {
    */
   params?: (workspaceId: string) => Promise<Record<string, string>> | Record<string, string>;
   body?: () => unknown;
+  /** A query string (without `?`) for every attempt, e.g. `q=hello`. */
+  query?: string;
   /** Also try API keys (default true). */
   apiKeys?: boolean;
 }
@@ -184,6 +186,7 @@ async function call(
   for (const [name, value] of Object.entries(params))
     url = url.replace(`:${name}`, encodeURIComponent(value));
   assert.doesNotMatch(url, /\/:/, `${route.path}: give params() for every path parameter`);
+  if (route.query) url += `?${route.query}`;
   const body = route.body?.();
   return t.inject({
     method: route.method,

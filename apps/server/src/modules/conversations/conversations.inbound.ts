@@ -1,6 +1,9 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { Platform } from '../../platform/context.js';
 import type { Executor } from '../../platform/db/client.js';
 import { newId } from '../../platform/ids.js';
+import { autoAssign } from './auto-assign.js';
+import { conversationChanged, publishAfterCommit } from './conversations.events.js';
 import { type ConversationRow, conversations } from './conversations.tables.js';
 
 /** The conversation of (channel, contact), created on first contact. Does not count anything. */
@@ -99,4 +102,49 @@ export async function recordInboundActivityBulk(
       updated_at = now()
     from (values ${values}) as v(id, n, at)
     where conversations.id = v.id and conversations.workspace_id = ${workspaceId}`);
+}
+
+export interface OpenedConversation {
+  id: string;
+  /** The customer's first message (a new inbound conversation), rather than a reopening. */
+  first: boolean;
+  assigneeId: string | null;
+}
+
+/**
+ * Conversations an inbound batch opened: `rows` as they were before the batch, `activity` its new
+ * messages. Opened means the customer wrote for the first time, or wrote into a resolved or snoozed one.
+ */
+export function openedByInbound(
+  rows: ReadonlyMap<string, ConversationRow>,
+  activity: ReadonlyMap<string, unknown>,
+): OpenedConversation[] {
+  return [...rows.values()]
+    .filter((row) => activity.has(row.id))
+    .filter((row) => row.lastInboundAt === null || row.status === 'resolved' || row.status === 'snoozed')
+    .map((row) => ({ id: row.id, first: row.lastInboundAt === null, assigneeId: row.assigneeId }));
+}
+
+/** After the batch commits: announce the opened conversations, then auto-assign those nobody holds. */
+export async function conversationsOpened(
+  platform: Platform,
+  workspaceId: string,
+  opened: readonly OpenedConversation[],
+): Promise<void> {
+  for (const conversation of opened) {
+    await publishAfterCommit(platform, () =>
+      platform.events.publish(conversationChanged, {
+        workspaceId,
+        conversationId: conversation.id,
+        change: conversation.first ? 'created' : 'status',
+        assigneeId: conversation.assigneeId,
+        actorUserId: null,
+      }),
+    );
+  }
+  await autoAssign(
+    platform,
+    workspaceId,
+    opened.filter((c) => c.assigneeId === null).map((c) => c.id),
+  );
 }

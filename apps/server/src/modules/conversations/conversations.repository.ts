@@ -9,9 +9,11 @@ import { workspaceMembers } from '../workspaces/workspaces.tables.js';
 import {
   type ConversationRow,
   type ConversationStatus,
+  conversationLabels,
   conversations,
   inboxSettings,
 } from './conversations.tables.js';
+import type { Position } from './cursor.js';
 
 /**
  * What one caller may see of a workspace's conversations, as a `where` fragment. Every query here
@@ -52,26 +54,27 @@ export function conversationScope(
   return { workspaceId: access.workspaceId, userId, where } as ConversationScope;
 }
 
-export async function loadInboxSettings(db: Executor, workspaceId: string) {
+export type InboxSettings = {
+  agentsSeeUnassigned: boolean;
+  autoAssign: boolean;
+  maxOpenPerAgent: number | null;
+};
+
+export async function loadInboxSettings(db: Executor, workspaceId: string): Promise<InboxSettings> {
   const [row] = await db.select().from(inboxSettings).where(eq(inboxSettings.workspaceId, workspaceId));
-  return { agentsSeeUnassigned: row?.agentsSeeUnassigned ?? false };
+  return {
+    agentsSeeUnassigned: row?.agentsSeeUnassigned ?? false,
+    autoAssign: row?.autoAssign ?? false,
+    maxOpenPerAgent: row?.maxOpenPerAgent ?? null,
+  };
 }
 
-export async function saveInboxSettings(
-  tx: Executor,
-  workspaceId: string,
-  values: { agentsSeeUnassigned: boolean },
-) {
+/** Writes the given settings; the others keep their stored (or default) values. */
+export async function saveInboxSettings(tx: Executor, workspaceId: string, values: Partial<InboxSettings>) {
   await tx
     .insert(inboxSettings)
     .values({ workspaceId, ...values })
     .onConflictDoUpdate({ target: inboxSettings.workspaceId, set: { ...values, updatedAt: new Date() } });
-}
-
-/** A position in a list: the sort key exactly as PostgreSQL holds it (text, microseconds kept) and the id. */
-export interface Position {
-  key: string;
-  id: string;
 }
 
 export type ConversationSort = 'last_activity' | 'waiting_longest';
@@ -81,6 +84,7 @@ export interface ConversationFilters {
   /** A user id, or null for unassigned; absent for anyone. */
   assigneeId?: string | null;
   channelId?: string;
+  labelId?: string;
   unread?: boolean;
   window?: 'open' | 'closed';
   /** Where the 24-hour window is measured from: last inbound after this instant means open. */
@@ -101,6 +105,12 @@ function filterWhere(filters: ConversationFilters): SQL[] {
   if (filters.assigneeId === null) where.push(isNull(conversations.assigneeId));
   else if (filters.assigneeId !== undefined) where.push(eq(conversations.assigneeId, filters.assigneeId));
   if (filters.channelId) where.push(eq(conversations.channelId, filters.channelId));
+  if (filters.labelId) {
+    where.push(sql`exists (
+      select 1 from ${conversationLabels} cl
+      where cl.workspace_id = ${conversations.workspaceId} and cl.label_id = ${filters.labelId}
+        and cl.conversation_id = ${conversations.id})`);
+  }
   if (filters.unread === true) where.push(gt(conversations.unreadCount, 0));
   if (filters.unread === false) where.push(eq(conversations.unreadCount, 0));
   const windowOpen = gt(conversations.lastInboundAt, filters.windowOpensAfter);
@@ -231,6 +241,15 @@ export async function lockConversation(
   return row;
 }
 
+/** A conversation by id, without visibility: for reading back after a change the caller was allowed. */
+export async function conversationById(db: Executor, workspaceId: string, conversationId: string) {
+  const [row] = await db
+    .select()
+    .from(conversations)
+    .where(and(eq(conversations.workspaceId, workspaceId), eq(conversations.id, conversationId)));
+  return row;
+}
+
 export async function updateConversation(
   tx: Executor,
   workspaceId: string,
@@ -293,4 +312,20 @@ export async function memberUserId(db: Executor, workspaceId: string, ref: strin
       ),
     );
   return row?.userId;
+}
+
+/** The assignee of each of these conversations of the workspace (one query, for event filtering). */
+export async function assigneesOf(db: Executor, workspaceId: string, conversationIds: string[]) {
+  return db
+    .select({ id: conversations.id, assigneeId: conversations.assigneeId })
+    .from(conversations)
+    .where(and(eq(conversations.workspaceId, workspaceId), inArray(conversations.id, conversationIds)));
+}
+
+export async function userName(db: Executor, userId: string) {
+  const [row] = await db
+    .select({ name: users.name, email: users.email })
+    .from(users)
+    .where(eq(users.id, userId));
+  return row;
 }

@@ -9,19 +9,24 @@ import {
   conversationCounts,
   getConversation,
   getInboxSettings,
+  type LabelsFailure,
   type ListFailure,
   listConversationMessages,
   listConversationPage,
   markConversationRead,
   type StatusFailure,
+  setConversationLabels,
   updateInboxSettings,
 } from './conversations.service.js';
+import { setLabelsBody } from './inbox.schemas.js';
 
 const tags = ['conversations'];
 const base = '/api/v1/workspaces/:workspaceId/conversations';
 const one = `${base}/:conversationId`;
 
-function failure(reason: ListFailure | AssignFailure | StatusFailure | 'not_found' | 'bad_cursor'): AppError {
+function failure(
+  reason: ListFailure | AssignFailure | StatusFailure | LabelsFailure | 'not_found' | 'bad_cursor',
+): AppError {
   switch (reason) {
     case 'not_found':
       return notFound('Conversation');
@@ -32,6 +37,10 @@ function failure(reason: ListFailure | AssignFailure | StatusFailure | 'not_foun
     case 'unknown_assignee':
     case 'assignee_not_member':
       return new AppError('assignee_not_member', 'The assignee is not a member of this workspace');
+    case 'unknown_label':
+      return new AppError('validation_failed', 'The request is not valid', [
+        { path: 'body.labelIds', message: 'every label must be one of this workspace' },
+      ]);
     case 'snooze_in_past':
       return new AppError('validation_failed', 'The request is not valid', [
         { path: 'body.until', message: 'snooze until a time in the future' },
@@ -138,7 +147,7 @@ export function registerConversationRoutes(app: HttpApp, platform: Platform): vo
     async (request) =>
       orFail(
         await assignConversation(
-          db,
+          platform,
           workspaceAccess(request),
           request.params.conversationId,
           request.body.assigneeId,
@@ -159,7 +168,9 @@ export function registerConversationRoutes(app: HttpApp, platform: Platform): vo
       },
     },
     async (request) =>
-      orFail(await changeStatus(db, workspaceAccess(request), request.params.conversationId, request.body)),
+      orFail(
+        await changeStatus(platform, workspaceAccess(request), request.params.conversationId, request.body),
+      ),
   );
 
   app.post(
@@ -168,13 +179,37 @@ export function registerConversationRoutes(app: HttpApp, platform: Platform): vo
       ...requirePermission('conversations.update'),
       schema: {
         tags,
-        summary: 'Mark the conversation read (unread count to zero)',
+        summary:
+          "Mark the conversation read (unread count to zero) and send Meta's read receipt for its last inbound message",
         params: schemas.conversationParams,
         response: { 200: schemas.conversationDetail, ...standardErrors },
       },
     },
     async (request) =>
-      orFail(await markConversationRead(db, workspaceAccess(request), request.params.conversationId)),
+      orFail(await markConversationRead(platform, workspaceAccess(request), request.params.conversationId)),
+  );
+
+  app.put(
+    `${one}/labels`,
+    {
+      ...requirePermission('conversations.update'),
+      schema: {
+        tags,
+        summary: "Replace the conversation's labels",
+        params: schemas.conversationParams,
+        body: setLabelsBody,
+        response: { 200: schemas.conversationDetail, ...standardErrors },
+      },
+    },
+    async (request) =>
+      orFail(
+        await setConversationLabels(
+          platform,
+          workspaceAccess(request),
+          request.params.conversationId,
+          request.body.labelIds,
+        ),
+      ),
   );
 
   app.get(
@@ -197,7 +232,7 @@ export function registerConversationRoutes(app: HttpApp, platform: Platform): vo
       ...requirePermission('workspace.update'),
       schema: {
         tags,
-        summary: 'Change inbox settings (e.g. whether Agents also see unassigned conversations)',
+        summary: 'Change inbox settings: whether Agents also see unassigned conversations, auto-assignment',
         params: schemas.workspaceParams,
         body: schemas.updateInboxSettingsBody,
         response: { 200: schemas.inboxSettingsSchema, ...standardErrors },

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { messageStatuses } from '../messages/messages.tables.js';
-import { conversationStatuses } from './conversations.tables.js';
+import { conversationStatuses, historyKinds } from './conversations.tables.js';
 
 export const workspaceParams = z.object({ workspaceId: z.string() });
 export const conversationParams = z.object({ workspaceId: z.string(), conversationId: z.string() });
@@ -12,6 +12,7 @@ export const listConversationsQuery = z.object({
   /** `me`, `unassigned`, `anyone` (the default), or a member's user id. */
   assignee: z.string().min(1).default('anyone'),
   channelId: z.string().optional(),
+  label: z.string().optional().describe('A label id: only conversations carrying it'),
   unread: z.stringbool().optional().describe('true: only conversations with unread messages; false: none'),
   window: z.enum(['open', 'closed']).optional().describe("The 24-hour customer-service window's state now"),
   sort: z
@@ -40,7 +41,18 @@ export const statusBody = z.discriminatedUnion('status', [
 export type StatusChange = z.infer<typeof statusBody>;
 
 export const inboxSettingsSchema = z
-  .object({ agentsSeeUnassigned: z.boolean() })
+  .object({
+    agentsSeeUnassigned: z.boolean(),
+    autoAssign: z
+      .boolean()
+      .describe('New inbound conversations go round-robin to online members who take auto-assignment'),
+    maxOpenPerAgent: z
+      .number()
+      .int()
+      .min(1)
+      .nullable()
+      .describe('Auto-assignment skips members with this many open conversations; null: no cap'),
+  })
   .meta({ id: 'InboxSettings' });
 export const updateInboxSettingsBody = inboxSettingsSchema.partial();
 
@@ -54,6 +66,10 @@ const windowSchema = z
 const assigneeSchema = z
   .object({ userId: z.string(), name: z.string().nullable(), email: z.string().nullable() })
   .nullable();
+
+export const labelSchema = z
+  .object({ id: z.string(), name: z.string(), color: z.string() })
+  .meta({ id: 'Label' });
 
 const contactSummary = z.object({
   id: z.string(),
@@ -86,6 +102,7 @@ export const conversationSummary = z
     assignee: assigneeSchema,
     lastMessage: lastMessageSchema,
     window: windowSchema,
+    labels: z.array(labelSchema),
   })
   .meta({ id: 'ConversationSummary' });
 
@@ -101,6 +118,19 @@ const filterCounts = z.object({
 export const conversationCounts = z
   .object({ mine: filterCounts, unassigned: filterCounts, all: filterCounts })
   .meta({ id: 'ConversationCounts' });
+
+const historyEntrySchema = z
+  .object({
+    at: z.string(),
+    kind: z.enum(historyKinds),
+    from: z
+      .string()
+      .nullable()
+      .describe('status: a status; assigned: the member name; snoozed: the status before; labels: names'),
+    to: z.string().nullable().describe('As `from`; snoozed: the time the snooze ends'),
+    actor: z.object({ id: z.string(), name: z.string() }).nullable().describe('null: the system'),
+  })
+  .meta({ id: 'ConversationHistoryEntry' });
 
 export const composerModes = ['free_form', 'templates_only', 'blocked'] as const;
 export type ComposerMode = (typeof composerModes)[number];
@@ -133,6 +163,21 @@ export const conversationDetail = z
       .describe(
         '`free_form` inside the 24-hour window; `templates_only` outside it; `blocked` when the contact opted out',
       ),
+    labels: z.array(labelSchema),
+    history: z
+      .array(historyEntrySchema)
+      .describe('Status, assignment, snooze and label changes, oldest first'),
+    firstResponseAt: z
+      .string()
+      .nullable()
+      .describe("A member's first reply after the customer's first message"),
+    firstResponseSeconds: z.number().int().nullable(),
+    resolvedAt: z.string().nullable().describe('When it was resolved, while it stays resolved'),
+    resolutionSeconds: z
+      .number()
+      .int()
+      .nullable()
+      .describe("From the customer's first message (or the conversation's creation) to resolvedAt"),
   })
   .meta({ id: 'Conversation' });
 

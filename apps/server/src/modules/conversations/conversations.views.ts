@@ -36,7 +36,12 @@ function assigneeView(assigneeId: string | null, name: string | null, email: str
   return assigneeId ? { userId: assigneeId, name, email } : null;
 }
 
-export function toSummary(row: ConversationSummaryRow, last: LatestMessage | undefined, now: Date): Summary {
+export function toSummary(
+  row: ConversationSummaryRow,
+  last: LatestMessage | undefined,
+  labels: Summary['labels'],
+  now: Date,
+): Summary {
   const c = row.conversation;
   return {
     id: c.id,
@@ -64,10 +69,17 @@ export function toSummary(row: ConversationSummaryRow, last: LatestMessage | und
         }
       : null,
     window: windowView(customerServiceWindow(c.lastInboundAt, now)),
+    labels,
   };
 }
 
-export function toDetail(row: ConversationDetailRow, now: Date): Detail {
+/** The conversation itself; labels, history and response times are added by the service. */
+type DetailCore = Omit<
+  Detail,
+  'labels' | 'history' | 'firstResponseAt' | 'firstResponseSeconds' | 'resolvedAt' | 'resolutionSeconds'
+>;
+
+export function toDetail(row: ConversationDetailRow, now: Date): DetailCore {
   const { conversation: c, contact } = row;
   const state = customerServiceWindow(c.lastInboundAt, now);
   return {

@@ -1,11 +1,10 @@
-import { GraphError } from '@openwaba/cloud-api';
 import { z } from 'zod';
 import type { HttpApp, Platform } from '../../platform/context.js';
 import { AppError, notFound, standardErrors } from '../../platform/http/errors.js';
 import { replayable } from '../../platform/http/idempotency.js';
 import { requirePermission, workspaceAccess } from '../../platform/http/tenant.js';
-import { sendingCredentials } from '../channels/channels.credentials.js';
 import { messageParams, messageView, sendMessageBody, workspaceParams } from './messages.schemas.js';
+import { sendReadReceipt } from './read-receipt.js';
 import type { SendRefusal } from './send.checks.js';
 import { findMessage, sendMessage, toMessageView } from './send.service.js';
 
@@ -90,24 +89,16 @@ export function registerMessageRoutes(app: HttpApp, platform: Platform): void {
       const { workspaceId } = workspaceAccess(request);
       const message = await findMessage(platform, workspaceId, request.params.messageId);
       if (message?.direction !== 'inbound' || !message.wamid) throw notFound('Inbound message');
-      const credentials = await sendingCredentials(platform, workspaceId, message.channelId);
-      if (!credentials.ok) {
-        throw new AppError(
-          credentials.reason === 'needs_reauth' ? 'channel_needs_reauth' : 'channel_not_connected',
-          'The number cannot reach Meta right now',
-        );
-      }
-      try {
-        await platform.graph.markRead({
-          accessToken: credentials.accessToken,
-          phoneNumberId: credentials.channel.phoneNumberId,
-          messageId: message.wamid,
-          typingIndicator: request.body?.typingIndicator,
-        });
-      } catch (error) {
-        if (error instanceof GraphError)
-          throw new AppError('upstream_failed', 'Meta refused to mark the message read');
-        throw error;
+      const receipt = await sendReadReceipt(
+        platform,
+        workspaceId,
+        { channelId: message.channelId, wamid: message.wamid },
+        { typingIndicator: request.body?.typingIndicator },
+      );
+      if (!receipt.ok) {
+        throw receipt.reason === 'refused_by_meta'
+          ? new AppError('upstream_failed', 'Meta refused to mark the message read')
+          : new AppError(receipt.reason, 'The number cannot reach Meta right now');
       }
       return reply.status(204).send(null);
     },

@@ -65,5 +65,5 @@ test('inbox settings: everyone reads, leads change', async () => {
     url: `/api/v1/workspaces/${fx.workspaceId}/inbox-settings`,
     headers: fx.members.viewer.headers,
   });
-  assert.deepEqual(json(res), { agentsSeeUnassigned: true });
+  assert.deepEqual(json(res), { agentsSeeUnassigned: true, autoAssign: false, maxOpenPerAgent: null });
 });

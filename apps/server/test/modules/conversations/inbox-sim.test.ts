@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { and, eq } from 'drizzle-orm';
+import { conversationChanged } from '../../../src/modules/conversations/conversations.events.js';
+import { conversations } from '../../../src/modules/conversations/conversations.tables.js';
+import { messages } from '../../../src/modules/messages/messages.tables.js';
+import { markPresence, type PresenceLease } from '../../../src/modules/realtime/presence.js';
+import { addMember, createSignedInUser } from '../../helpers/access.js';
+import {
+  createSendWorld,
+  createTenant,
+  customerWithOpenWindow,
+  eventually,
+  type SendWorld,
+  type Tenant,
+} from '../messages/send-world.js';
+
+let sw: SendWorld;
+let tenant: Tenant;
+let agentId: string;
+let lease: PresenceLease;
+
+before(async () => {
+  sw = await createSendWorld();
+  tenant = await createTenant(sw);
+  const agent = await createSignedInUser(sw.t);
+  agentId = agent.userId;
+  await addMember(sw.t, tenant.workspaceId, agentId, 'agent');
+  lease = await markPresence(sw.t.platform, tenant.workspaceId, agentId);
+  const res = await sw.t.inject({
+    method: 'PATCH',
+    url: `/api/v1/workspaces/${tenant.workspaceId}/inbox-settings`,
+    headers: tenant.headers,
+    payload: { autoAssign: true },
+  });
+  assert.equal(res.statusCode, 200, res.body);
+});
+after(async () => {
+  await lease.release();
+  await sw.close();
+});
+
+test("a customer's first message opens a conversation: announced, then auto-assigned to the online agent", async () => {
+  const changes: { conversationId: string; change: string; assigneeId: string | null }[] = [];
+  const stop = await sw.t.platform.events.subscribe(conversationChanged, (e) => changes.push(e));
+  const customer = await customerWithOpenWindow(sw, tenant);
+  const row = await eventually(
+    async () =>
+      (
+        await sw.t.platform.db
+          .select()
+          .from(conversations)
+          .where(eq(conversations.id, customer.conversationId))
+      )[0],
+    (r) => r?.assigneeId === agentId,
+  );
+  assert.equal(row?.status, 'open');
+  await eventually(
+    async () => changes.filter((c) => c.conversationId === customer.conversationId).length,
+    (n) => n >= 2,
+  );
+  await stop();
+  assert.deepEqual(
+    changes.filter((c) => c.conversationId === customer.conversationId).map((c) => [c.change, c.assigneeId]),
+    [
+      ['created', null],
+      ['assigned', agentId],
+    ],
+  );
+});
+
+test("mark read sends Meta's read receipt for the last inbound message, and it reaches the simulator", async () => {
+  const customer = await customerWithOpenWindow(sw, tenant);
+  await sw.world.control('POST', `/_sim/customers/${customer.waId}/send`, {
+    phone_number_id: tenant.phoneNumberId,
+    type: 'text',
+    text: { body: 'Are you there?' },
+  });
+  const inbound = await eventually(
+    () =>
+      sw.t.platform.db
+        .select()
+        .from(messages)
+        .where(and(eq(messages.conversationId, customer.conversationId), eq(messages.direction, 'inbound'))),
+    (rows) => rows.length === 2,
+  );
+  const readBySim = async () => {
+    const state = await sw.world.control<{ sent: { id: string; read_by_business: boolean }[] }>(
+      'GET',
+      `/_sim/customers/${customer.waId}/messages`,
+    );
+    return new Map(state.sent.map((m) => [m.id, m.read_by_business]));
+  };
+  const before = await readBySim();
+  for (const message of inbound) assert.equal(before.get(message.wamid!), false, 'nothing read before');
+
+  const res = await sw.t.inject({
+    method: 'POST',
+    url: `/api/v1/workspaces/${tenant.workspaceId}/conversations/${customer.conversationId}/read`,
+    headers: tenant.headers,
+  });
+  assert.equal(res.statusCode, 200, res.body);
+  const read = await readBySim();
+  for (const message of inbound) assert.equal(read.get(message.wamid!), true, `${message.wamid} read`);
+});
