@@ -380,6 +380,9 @@ test('mark as read with typing indicator; read state shows on the customer side'
   const box = await c.control('GET', `/customers/${w.customer}/messages`);
   assert.equal(box.sent[0].read_by_business, true);
   assert.equal(box.sent[0].typing, true);
+  // What the customer wrote, as their phone shows it.
+  assert.deepEqual(box.sent[0].text, { body: 'hi' });
+  assert.ok(!Number.isNaN(Date.parse(box.sent[0].sent_at)));
   const bad = await send({ messaging_product: 'whatsapp', status: 'read', message_id: 'wamid.unknown' });
   assert.equal(bad.body.error.code, 100);
 });

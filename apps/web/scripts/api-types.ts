@@ -1,6 +1,7 @@
 /**
  * Writes src/api/schema.d.ts from the server's OpenAPI document. The Fastify app is built in-process on an
- * in-memory database (no port, no simulator), so this runs anywhere `npm install` has.
+ * in-memory database (no port, no simulator), so this runs anywhere `npm install` has. GRAPH_SIM is on so
+ * the embedded-mode-only routes (the simulator phone's) are in the document; nothing starts the simulator.
  * Usage: npm run api:types
  */
 import { writeFile } from 'node:fs/promises';
@@ -16,7 +17,7 @@ const config = loadConfig({
   NODE_ENV: 'test',
   LOG_LEVEL: 'silent',
   DATA_DIR: 'memory://',
-  GRAPH_SIM: 'false',
+  GRAPH_SIM: 'true',
 });
 const platform = await createPlatform(config, modules);
 try {

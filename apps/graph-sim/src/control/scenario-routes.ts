@@ -77,6 +77,8 @@ export function registerScenarioRoutes(app: FastifyInstance, sim: GraphSimulator
         id: m.id,
         phone_number_id: m.phoneNumberId,
         type: m.type,
+        sent_at: new Date(m.at).toISOString(),
+        [m.type]: m.message[m.type],
         read_by_business: m.readAt !== undefined,
         typing: m.typingUntil !== undefined && m.typingUntil > now,
       }));

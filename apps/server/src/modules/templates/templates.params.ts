@@ -1,5 +1,6 @@
 import type { TemplateSendComponent } from '@openwaba/cloud-api';
 import { z } from 'zod';
+import { VARIABLE, variablesOf } from './templates.variables.js';
 
 /**
  * Filling a template's variables: the one place that turns the caller's parameters into Meta's
@@ -31,19 +32,6 @@ export interface ParameterProblem {
 export interface TemplateShape {
   parameterFormat: 'positional' | 'named';
   components: Record<string, unknown>[];
-}
-
-const VARIABLE = /\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g;
-
-/** The variable names of a text in order of first appearance: ['1','2'] or ['first_name']. */
-export function variablesOf(text: string | undefined): string[] {
-  if (!text) return [];
-  const seen: string[] = [];
-  for (const match of text.matchAll(VARIABLE)) {
-    const name = match[1] as string;
-    if (!seen.includes(name)) seen.push(name);
-  }
-  return seen;
 }
 
 /** Meta refuses parameter text with new lines, tabs or more than four spaces in a row (132018). */

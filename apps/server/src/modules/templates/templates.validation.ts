@@ -1,5 +1,6 @@
 import type { CreateTemplateRequest } from '@openwaba/cloud-api';
-import { type ParameterProblem, variablesOf } from './templates.params.js';
+import type { ParameterProblem } from './templates.params.js';
+import { variablesOf } from './templates.variables.js';
 
 /**
  * Meta's template rules checked before a submission spends a call (and the 200/h management quota):
