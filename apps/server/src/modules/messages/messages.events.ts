@@ -12,6 +12,17 @@ export const messageReceived = defineTopic(
   }),
 );
 
+/** An outbound message was stored `queued` (raised by the send path after the row commits). */
+export const messageQueued = defineTopic(
+  'message.queued',
+  z.object({
+    workspaceId: z.string(),
+    conversationId: z.string(),
+    messageId: z.string(),
+    contactId: z.string(),
+  }),
+);
+
 export const messageStatusChanged = defineTopic(
   'message.status_changed',
   z.object({
