@@ -83,6 +83,26 @@ const envSchema = z.object({
   GRAPH_SIM: flag(true),
   GRAPH_SIM_PORT: port(4010),
   TOKEN_MASTER_KEY: optionalString,
+  VAULT_BACKEND: z.preprocess(emptyAsUndefined, z.enum(['local', 'aws']).default('local')),
+  VAULT_AWS_PREFIX: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^[A-Za-z0-9/_+=.@-]{0,100}$/, { message: 'letters, digits and /_+=.@- only (at most 100)' })
+      .default('openwaba/'),
+  ),
+  VAULT_AWS_ENDPOINT: optionalUrl(['http', 'https']),
+  VAULT_AWS_RECOVERY_DAYS: z.preprocess(
+    emptyAsUndefined,
+    z.coerce
+      .number({ message: 'must be a number of days' })
+      .int({ message: 'must be a whole number' })
+      .refine((days) => days === 0 || (days >= 7 && days <= 30), {
+        message: 'must be 0 (delete at once) or between 7 and 30',
+      })
+      .default(7),
+  ),
+  AWS_REGION: optionalString,
   WEB_DIST_DIR: optionalString,
   SWEEP_INTERVAL_SECONDS: z.preprocess(
     emptyAsUndefined,
@@ -97,6 +117,17 @@ const envSchema = z.object({
   CHANNEL_SYNC_INTERVAL_MINUTES: z.preprocess(
     emptyAsUndefined,
     z.coerce.number().int().min(1).max(1440).default(15),
+  ),
+  CUSTOMER_SERVICE_WINDOW_SECONDS: z.preprocess(
+    emptyAsUndefined,
+    z.coerce.number().int().min(1).max(86_400).default(86_400),
+  ),
+  BILLING_CURRENCY: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^[A-Z]{3}$/, { message: 'an ISO 4217 currency code such as USD or INR' })
+      .default('USD'),
   ),
 });
 
@@ -124,6 +155,19 @@ export interface Config {
   };
   graphSim: { enabled: boolean; port: number };
   tokenMasterKey: string | undefined;
+  vault: {
+    /** Where sealed ciphertexts live: in PostgreSQL (local) or in AWS Secrets Manager (aws). */
+    backend: 'local' | 'aws';
+    aws: {
+      region: string | undefined;
+      /** A Secrets Manager-compatible endpoint (tests, LocalStack); unset: AWS's own. */
+      endpoint: string | undefined;
+      /** Secret names are `<prefix><vault secret id>`. */
+      prefix: string;
+      /** 0: destroyed secrets are deleted without recovery; 7-30: AWS keeps them that long. */
+      recoveryWindowDays: number;
+    };
+  };
   webDistDir: string | undefined;
   sweepIntervalSeconds: number;
   /** Raw webhook events are kept this long for replay. */
@@ -132,8 +176,12 @@ export interface Config {
   redispatchAfterSeconds: number;
   /** Bearer token of the installation's operator API (/api/v1/operator/…); unset disables it. */
   operatorToken: string | undefined;
+  /** Currency of new wallets and of the rate card used for their prices. */
+  billing: { currency: string };
   /** Phone numbers and WABAs are refreshed from Meta when their last sync is older than this. */
   channelSyncIntervalMinutes: number;
+  /** Meta's 24-hour customer-service window; shorter only for end-to-end tests and demos. */
+  customerServiceWindowSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -176,6 +224,9 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
         'embedded mode generates one under DATA_DIR',
     );
   }
+  if (env.VAULT_BACKEND === 'aws' && !env.AWS_REGION) {
+    problems.push('AWS_REGION: required with VAULT_BACKEND=aws (the region of your Secrets Manager)');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const simEnabled = env.GRAPH_SIM && env.ROLE === 'all';
@@ -202,12 +253,23 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     },
     graphSim: { enabled: simEnabled, port: env.GRAPH_SIM_PORT },
     tokenMasterKey: env.TOKEN_MASTER_KEY,
+    vault: {
+      backend: env.VAULT_BACKEND,
+      aws: {
+        region: env.AWS_REGION,
+        endpoint: env.VAULT_AWS_ENDPOINT,
+        prefix: env.VAULT_AWS_PREFIX,
+        recoveryWindowDays: env.VAULT_AWS_RECOVERY_DAYS,
+      },
+    },
     webDistDir: env.WEB_DIST_DIR,
     sweepIntervalSeconds: env.SWEEP_INTERVAL_SECONDS,
     webhookRetentionDays: env.WEBHOOK_RETENTION_DAYS,
     operatorToken: env.OPERATOR_TOKEN,
+    billing: { currency: env.BILLING_CURRENCY },
     redispatchAfterSeconds: env.REDISPATCH_AFTER_SECONDS,
     channelSyncIntervalMinutes: env.CHANNEL_SYNC_INTERVAL_MINUTES,
+    customerServiceWindowSeconds: env.CUSTOMER_SERVICE_WINDOW_SECONDS,
   };
 }
 

@@ -1,5 +1,6 @@
 import { type Config, ConfigError, loadConfig, type Role, roles } from './config.js';
 import { demoLogin, startEmbeddedSimulator, withEmbeddedMetaApp } from './embedded.js';
+import { setCustomerServiceWindowMs } from './modules/conversations/window.js';
 import { modules } from './modules/index.js';
 import { buildHttpServer } from './platform/http/server.js';
 import { registerWebApp } from './platform/http/web-app.js';
@@ -17,6 +18,7 @@ async function main(): Promise<void> {
   }
   let config = loadConfig({ ...process.env, ...(roleArg ? { ROLE: roleArg } : {}) });
   const closers: (() => Promise<void>)[] = [];
+  setCustomerServiceWindowMs(config.customerServiceWindowSeconds * 1000);
 
   if (config.graphSim.enabled) {
     config = withEmbeddedMetaApp(config);

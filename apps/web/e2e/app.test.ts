@@ -49,7 +49,7 @@ describe('web app (embedded mode, real browser)', () => {
     await page.getByLabel('Password').fill(password);
     await page.getByRole('button', { name: 'Create account' }).click();
     await page.waitForURL('**/w/*/inbox');
-    await expectVisible(page, 'Coming soon');
+    await expectVisible(page, 'No conversations here');
     assert.equal(
       await page
         .getByLabel('Workspace')
@@ -57,7 +57,7 @@ describe('web app (embedded mode, real browser)', () => {
         .then((v) => v.startsWith('ws_')),
       true,
     );
-    await screenshot(page, 'inbox-coming-soon');
+    await screenshot(page, 'inbox-empty');
   });
 
   test('the owner invites a member', async () => {

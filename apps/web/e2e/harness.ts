@@ -29,13 +29,17 @@ export interface Mail {
 /** The platform in embedded mode, as `npm start` runs it, on free ports and a throwaway data dir. */
 export interface RunningPlatform {
   url: string;
+  /** The embedded Graph API simulator (its `/_sim/...` control API drives virtual customers). */
+  simUrl: string;
   mails: Mail[];
   /** Waits for the newest email of a kind to an address (the console mailer logs it). */
   mailTo(kind: string, to: string): Promise<Mail>;
   stop(): Promise<void>;
 }
 
-export async function startPlatform(): Promise<RunningPlatform> {
+export async function startPlatform(
+  options: { env?: Record<string, string> } = {},
+): Promise<RunningPlatform> {
   const dataDir = mkdtempSync(join(tmpdir(), 'owaba-e2e-'));
   const [port, simPort] = [await freePort(), await freePort()];
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'apps/server/src/main.ts', 'all'], {
@@ -47,6 +51,7 @@ export async function startPlatform(): Promise<RunningPlatform> {
       GRAPH_SIM_PORT: String(simPort),
       DATA_DIR: dataDir,
       LOG_LEVEL: 'info',
+      ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -91,6 +96,7 @@ export async function startPlatform(): Promise<RunningPlatform> {
 
   return {
     url,
+    simUrl: `http://127.0.0.1:${simPort}`,
     mails,
     async mailTo(kind, to) {
       for (let i = 0; i < 50; i++) {

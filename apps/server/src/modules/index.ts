@@ -1,12 +1,16 @@
 import type { Platform, PlatformModule } from '../platform/context.js';
 import { purgeAuditJob, purgeAuditSchedule } from './audit/audit.jobs.js';
 import { registerAuditRoutes } from './audit/audit.routes.js';
+import { billingModule } from './billing/billing.module.js';
 import { channelsModule } from './channels/channels.module.js';
-import { registerConversationRoutes } from './conversations/conversations.routes.js';
+import { contactsModule } from './contacts/contacts.module.js';
+import { conversationsModule } from './conversations/conversations.module.js';
 import { identityModule } from './identity/identity.module.js';
 import type { Mailer } from './identity/mailer.js';
 import { registerOutboxPage } from './identity/outbox.routes.js';
 import { messagesModule } from './messages/messages.module.js';
+import { realtimeModule } from './realtime/realtime.module.js';
+import { simulatorModule } from './simulator/simulator.module.js';
 import { templatesModule } from './templates/templates.module.js';
 import { createInboundHandler } from './webhooks/inbound-handler.js';
 import { webhooksModule } from './webhooks/webhooks.module.js';
@@ -38,7 +42,14 @@ export function createModules(options: ModuleOptions = {}): readonly PlatformMod
     webhooksModule({ createHandler: createInboundHandler }),
     messagesModule,
     templatesModule,
-    { name: 'conversations', routes: registerConversationRoutes },
+    conversationsModule,
+    // Live inbox events over Server-Sent Events, fanned out from the event bus.
+    realtimeModule(),
+    // Rate card, usage ledger, wallets, messaging-limit tier, template governance.
+    billingModule,
+    contactsModule,
+    // Embedded mode only: the simulator phone's proxy to the in-process Graph API simulator.
+    simulatorModule,
   ];
 }
 

@@ -29,6 +29,14 @@ export const idPrefixes = {
   optEvent: 'opt',
   statusEvent: 'mse',
   request: 'req',
+  rate: 'rate',
+  usage: 'use',
+  walletEntry: 'wle',
+  governanceFlag: 'gfl',
+  label: 'lbl',
+  note: 'note',
+  quickReply: 'qr',
+  historyEntry: 'hist',
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

@@ -5,7 +5,7 @@ import type { Logger } from './logger.js';
  * it is single-use). Tests capture messages. An SMTP adapter can implement the same interface.
  */
 export interface MailMessage {
-  kind: 'password_reset' | 'invitation' | 'channel_needs_reauth';
+  kind: 'password_reset' | 'invitation' | 'channel_needs_reauth' | 'template_flagged';
   to: string;
   subject: string;
   text: string;

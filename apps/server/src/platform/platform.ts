@@ -16,7 +16,7 @@ import { createMetrics } from './metrics.js';
 import { memoryRateLimits, redisRateLimits } from './ratelimit/rate-limits.js';
 import { assertNoEviction, connectRedis } from './redis.js';
 import { type KeyRing, loadOrCreateLocalKey, parseKeyRing } from './vault/keyring.js';
-import { Vault } from './vault/vault.js';
+import { createVault, vaultPurgeSweeper } from './vault/vault.js';
 
 export interface PlatformOptions {
   /** Where logs go (tests capture them); stdout by default. */
@@ -64,6 +64,8 @@ export async function createPlatform(
       await assertNoEviction(redis);
     }
     const prefix = config.redis.keyPrefix;
+    const vault = createVault(database.db, resolveKeyRing(config, logger), config.vault);
+    cleanups.unshift(() => vault.close());
     const platform: Platform = {
       config,
       logger,
@@ -71,7 +73,7 @@ export async function createPlatform(
       db: database.db,
       metrics,
       redis,
-      vault: new Vault(database.db, resolveKeyRing(config, logger)),
+      vault,
       mailer: options.mailer ?? consoleMailer(logger),
       media: localMediaStore(config.dataDir),
       graph: new GraphClient({
@@ -89,7 +91,7 @@ export async function createPlatform(
     );
     metrics.setQueueDepthSource(() => platform.jobs.counts());
 
-    const sweepers = modules.flatMap((module) => module.sweepers ?? []);
+    const sweepers = [vaultPurgeSweeper, ...modules.flatMap((module) => module.sweepers ?? [])];
     const sweepJob = definePlatformJob({
       name: 'platform.sweep',
       payload: z.object({}),

@@ -2,6 +2,7 @@ import { type ChangeEvent, Suspense, useEffect, useRef, useState } from 'react';
 import { NavLink, Outlet, useLocation, useNavigate, useParams } from 'react-router';
 import { roleLabels } from '../api/types';
 import { rememberWorkspace, useLogOut, useMe } from '../auth/session';
+import { useSimulatorAvailable } from '../simulator/status';
 import { Icon, type IconName } from '../ui/icons';
 import { Logo } from '../ui/Logo';
 import { ErrorState, Spinner } from '../ui/states';
@@ -12,6 +13,8 @@ interface NavItem {
   label: string;
   icon: IconName;
   permission?: string;
+  /** Shown only when the in-process Graph API simulator runs (embedded mode). */
+  simulatorOnly?: boolean;
 }
 
 const NAV: NavItem[] = [
@@ -19,6 +22,13 @@ const NAV: NavItem[] = [
   { to: 'contacts', label: 'Contacts', icon: 'contacts' },
   { to: 'templates', label: 'Templates', icon: 'templates', permission: 'templates.view' },
   { to: 'channels', label: 'Channels', icon: 'channels', permission: 'channels.view' },
+  {
+    to: 'simulator',
+    label: 'Simulator phone',
+    icon: 'simulator',
+    permission: 'channels.view',
+    simulatorOnly: true,
+  },
   { to: 'audit', label: 'Audit log', icon: 'audit', permission: 'audit.view' },
   { to: 'settings', label: 'Settings', icon: 'settings' },
 ];
@@ -29,6 +39,7 @@ export function Shell() {
   const me = useMe();
   const workspace = useWorkspaceQuery(workspaceId);
   const logOut = useLogOut();
+  const simulator = useSimulatorAvailable();
   const navigate = useNavigate();
   const location = useLocation();
   const [drawerOpen, setDrawerOpen] = useState(false);
@@ -111,14 +122,16 @@ export function Shell() {
           {detail && <span className="switcher-role">{roleLabels[detail.role]}</span>}
         </div>
         <nav aria-label="Main" className="nav">
-          {NAV.filter((item) => !item.permission || detail?.permissions.includes(item.permission)).map(
-            (item) => (
-              <NavLink key={item.to} to={item.to} className="nav-link">
-                <Icon name={item.icon} />
-                <span>{item.label}</span>
-              </NavLink>
-            ),
-          )}
+          {NAV.filter(
+            (item) =>
+              (!item.permission || detail?.permissions.includes(item.permission)) &&
+              (!item.simulatorOnly || simulator),
+          ).map((item) => (
+            <NavLink key={item.to} to={item.to} className="nav-link">
+              <Icon name={item.icon} />
+              <span>{item.label}</span>
+            </NavLink>
+          ))}
         </nav>
         <div className="sidebar-foot">
           {user && (

@@ -1,6 +1,5 @@
 import type { ComponentType } from 'react';
 import { createBrowserRouter, Navigate, type RouteObject } from 'react-router';
-import { ComingSoon } from './ComingSoon';
 import { GuestOnly, Home, RequireUser } from './guards';
 import { Shell } from './Shell';
 
@@ -30,10 +29,12 @@ export const router = createBrowserRouter([
         element: <Shell />,
         children: [
           { index: true, element: <Navigate to="inbox" replace /> },
-          { path: 'inbox', element: <ComingSoon section="inbox" /> },
-          { path: 'contacts', element: <ComingSoon section="contacts" /> },
-          { path: 'templates', element: <ComingSoon section="templates" /> },
-          { path: 'channels', element: <ComingSoon section="channels" /> },
+          { path: 'inbox/:conversationId?', ...page(() => import('../inbox/InboxPage')) },
+          { path: 'contacts/:contactId?', ...page(() => import('../contacts/ContactsPage')) },
+          { path: 'templates', ...page(() => import('../templates/TemplatesPage')) },
+          { path: 'templates/new', ...page(() => import('../templates/TemplateBuilderPage')) },
+          { path: 'channels', ...page(() => import('../channels/ChannelsPage')) },
+          { path: 'simulator', ...page(() => import('../simulator/SimulatorPage')) },
           { path: 'audit', ...page(() => import('../audit/AuditPage')) },
           {
             path: 'settings',
@@ -43,6 +44,9 @@ export const router = createBrowserRouter([
               { path: 'members', ...page(() => import('../settings/MembersPage')) },
               { path: 'api-keys', ...page(() => import('../settings/ApiKeysPage')) },
               { path: 'plan', ...page(() => import('../settings/PlanPage')) },
+              { path: 'roles', ...page(() => import('../settings/RolesPage')) },
+              { path: 'opt-out', ...page(() => import('../settings/OptOutSettingsPage')) },
+              { path: 'quick-replies', ...page(() => import('../settings/QuickRepliesPage')) },
             ],
           },
         ],

@@ -9,6 +9,9 @@ export default function SettingsLayout() {
     { to: 'members', label: 'Members', show: can('members.view') },
     { to: 'api-keys', label: 'API keys', show: can('api_keys.view') },
     { to: 'plan', label: 'Plan', show: can('workspace.view') },
+    { to: 'roles', label: 'Roles', show: can('workspace.view') },
+    { to: 'opt-out', label: 'Opt-out', show: can('workspace.view') },
+    { to: 'quick-replies', label: 'Quick replies', show: can('conversations.read.assigned') },
   ];
   return (
     <>

@@ -4,7 +4,9 @@ import type { Actor } from '../../platform/http/auth.js';
 import { requestFingerprint, runIdempotent } from '../../platform/http/idempotency.js';
 import { newId } from '../../platform/ids.js';
 import { recordAudit } from '../audit/audit.service.js';
+import { planTemplateSend, recordTemplateSend } from '../billing/billing.send.js';
 import { ensureConversation } from '../conversations/conversations.inbound.js';
+import { messageQueued } from './messages.events.js';
 import type { MessageView, SendMessageBody } from './messages.schemas.js';
 import { type MessageRow, messages } from './messages.tables.js';
 import {
@@ -126,6 +128,14 @@ async function checkAndQueue(
         refusal: { code: 'reply_target_not_found', message: 'The message to react to was not found' },
       };
   }
+  // Governance pause, messaging-limit tier and prepaid balance (billing module).
+  const billing = await planTemplateSend(platform, {
+    workspaceId,
+    channel: channel.value,
+    contact,
+    template: template?.ok ? template.value.template : null,
+  });
+  if (!billing.ok) return billing;
   const limited = await checkPlanLimit(platform, workspaceId);
   if (limited) return { ok: false, refusal: limited };
 
@@ -156,6 +166,7 @@ async function checkAndQueue(
         occurredAt: new Date(),
       })
       .returning();
+    if (billing.value) await recordTemplateSend(tx, billing.value, id);
     await recordAudit(tx, input.actor, {
       workspaceId,
       action: 'message.queued',
@@ -174,6 +185,17 @@ async function checkAndQueue(
   });
   if (!row) throw new Error('message insert returned nothing');
   await platform.jobs.enqueue(sendMessageJob, { workspaceId, messageId: id }, { jobId: id });
+  // Realtime is best effort (the inbox re-reads PostgreSQL): a lost event must not fail a queued send.
+  await platform.events
+    .publish(messageQueued, {
+      workspaceId,
+      conversationId: row.conversationId,
+      messageId: id,
+      contactId: contact.id,
+    })
+    .catch((error) =>
+      platform.logger.warn({ err: error, messageId: id }, 'could not publish message.queued'),
+    );
   return { ok: true, message: row };
 }
 

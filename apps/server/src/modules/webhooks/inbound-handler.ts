@@ -5,6 +5,7 @@ import type { Platform } from '../../platform/context.js';
 import type { Executor } from '../../platform/db/client.js';
 import { retryOnDeadlock } from '../../platform/db/retry.js';
 import { systemActor } from '../../platform/http/auth.js';
+import { billStatuses } from '../billing/billing.charges.js';
 import { ChannelRouter, type RoutedChannel } from '../channels/channels.routing.js';
 import { handleChannelWebhookItem } from '../channels/channels.webhooks.js';
 import {
@@ -20,7 +21,12 @@ import {
   loadOptSettings,
   upsertInboundContact,
 } from '../contacts/contacts.inbound.js';
-import { ensureConversations, recordInboundActivityBulk } from '../conversations/conversations.inbound.js';
+import {
+  conversationsOpened,
+  ensureConversations,
+  openedByInbound,
+  recordInboundActivityBulk,
+} from '../conversations/conversations.inbound.js';
 import { contactOptChanged, messageReceived, messageStatusChanged } from '../messages/messages.events.js';
 import { metaTime, optTextsOf } from '../messages/messages.inbound.js';
 import { applyStatuses, insertInboundMessages } from '../messages/messages.inbound-batch.js';
@@ -144,11 +150,10 @@ async function processWorkspaceBatch(
   const after: After[] = [];
 
   // Statuses first: they lock message rows, the inbound part below locks conversations then contacts.
-  const changes = await applyStatuses(
-    tx,
-    workspaceId,
-    batch.statuses.map((item) => item.status),
-  );
+  const statuses = batch.statuses.map((item) => item.status);
+  const changes = await applyStatuses(tx, workspaceId, statuses);
+  // Usage ledger, wallet settlement and template outcomes, in the same transaction.
+  await billStatuses(tx, workspaceId, statuses, platform.config.billing.currency);
   for (const change of changes) {
     after.push(() =>
       platform.events.publish(messageStatusChanged, { workspaceId, ...change, status: change.movedTo }),
@@ -212,6 +217,8 @@ async function processWorkspaceBatch(
       );
     }
     await recordInboundActivityBulk(tx, workspaceId, activity);
+    const opened = openedByInbound(conversations, activity);
+    if (opened.length > 0) after.push(() => conversationsOpened(platform, workspaceId, opened));
     await updateInboundContacts(tx, workspaceId, contactUpdates);
 
     const mediaJobs = fresh.filter((row) => row.media);

@@ -4,6 +4,7 @@
  */
 
 export * from '../../modules/audit/audit.tables.js';
+export * from '../../modules/billing/billing.tables.js';
 export * from '../../modules/channels/channels.tables.js';
 export * from '../../modules/channels/onboarding.tables.js';
 export * from '../../modules/contacts/contacts.tables.js';

@@ -46,6 +46,10 @@ export const errorStatus = {
   template_not_approved: 422,
   template_parameters_invalid: 422,
   template_invalid: 422,
+  // Billing and template governance (billing module).
+  insufficient_balance: 402,
+  tier_limit_reached: 409,
+  template_paused: 422,
   // Inbox (conversations module).
   assignee_not_member: 422,
   internal: 500,

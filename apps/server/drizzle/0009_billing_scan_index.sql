@@ -1,0 +1,1 @@
+CREATE INDEX "billing_template_sends_created_idx" ON "billing_template_sends" USING btree ("created_at");
