@@ -160,3 +160,32 @@ export function coordinatorFor(platform: Platform): SendCoordinator {
   }
   return coordinator;
 }
+
+/**
+ * The last step before a Graph call, per process: consecutive sends of one number leave at least
+ * 1/cap apart. The shared pacer spaces slots at 95% of the cap, but sends that wake late after an
+ * event-loop stall would otherwise go out together with the on-time ones; here they catch up at no
+ * more than the number's full rate, so no sliding second carries more than the cap from one process.
+ */
+export class ReleaseGate {
+  // One entry per phone number this process sends for.
+  private readonly nextFree = new Map<string, number>();
+
+  async pass(key: string, gapMs: number): Promise<void> {
+    const now = performance.now();
+    const at = Math.max(now, this.nextFree.get(key) ?? 0);
+    this.nextFree.set(key, at + gapMs);
+    if (at - now >= 1) await new Promise((resolve) => setTimeout(resolve, at - now));
+  }
+}
+
+const gates = new WeakMap<object, ReleaseGate>();
+
+export function releaseGateFor(platform: Platform): ReleaseGate {
+  let gate = gates.get(platform.config);
+  if (!gate) {
+    gate = new ReleaseGate();
+    gates.set(platform.config, gate);
+  }
+  return gate;
+}

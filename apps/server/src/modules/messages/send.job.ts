@@ -7,7 +7,7 @@ import { contacts } from '../contacts/contacts.tables.js';
 import { markChannelNeedsReauth } from './channel-health.js';
 import { messageStatusChanged } from './messages.events.js';
 import { type MessageError, type MessageRow, messageStatusEvents, messages } from './messages.tables.js';
-import { coordinatorFor } from './pacing.js';
+import { coordinatorFor, releaseGateFor } from './pacing.js';
 import { classifySendFailure } from './send.errors.js';
 import { sendSettings } from './send.settings.js';
 import { applyPendingStatuses } from './status-reconcile.js';
@@ -185,10 +185,11 @@ export async function deliver(platform: Platform, workspaceId: string, messageId
   const { channel, accessToken } = credentials;
   const coordinator = coordinatorFor(platform);
   const numberKey = channel.phoneNumberId;
-  const perSecond =
-    (settings.throughputByLevel[channel.throughputLevel ?? 'STANDARD'] ??
-      settings.throughputByLevel.STANDARD ??
-      80) * settings.throughputShare;
+  const cap =
+    settings.throughputByLevel[channel.throughputLevel ?? 'STANDARD'] ??
+    settings.throughputByLevel.STANDARD ??
+    80;
+  const perSecond = cap * settings.throughputShare;
   const grant = await coordinator.acquire(
     numberKey,
     [
@@ -211,6 +212,8 @@ export async function deliver(platform: Platform, workspaceId: string, messageId
     return later(platform, message, delayMs, grant.reason);
   }
   if (grant.waitMs >= 1) await sleep(grant.waitMs);
+  // Sends that woke late (a busy event loop) must not bunch up with on-time ones above the cap.
+  await releaseGateFor(platform).pass(numberKey, 1000 / cap);
 
   const content = message.content as Record<string, unknown>;
   const to = claimed.waId ? { to: `+${claimed.waId}` } : { recipient: claimed.userId as string };
