@@ -8,11 +8,12 @@ import type { Position } from './cursor.js';
 
 /*
  * Full-text search with PostgreSQL's 'simple' configuration: words are lower-cased but never stemmed
- * or dropped as stop words, so Hindi (Devanagari) and Hinglish ("kab aayega") match as typed. The
- * tsvector expressions below are exactly those of the GIN indexes in the inbox_features migration:
- * change one, change both, or the index is no longer used.
+ * or dropped as stop words, so Hindi (Devanagari) and Hinglish ("kab aayega") match as typed. Messages
+ * keep their document in the stored column `search_vector` (migration 0010, GIN-indexed, not part of
+ * the Drizzle table); the contact expression below is exactly that of its GIN index in the
+ * inbox_features migration: change one, change both.
  */
-export const messageDocument = sql`to_tsvector('simple', coalesce(${messages.preview}, ''))`;
+const messageDocument = sql`${messages}.search_vector`;
 export const contactDocument = sql`to_tsvector('simple', coalesce(${contacts.name}, '') || ' ' || coalesce(${contacts.profileName}, '') || ' ' || coalesce(${contacts.waId}, '') || ' ' || coalesce(${contacts.email}, ''))`;
 
 /**

@@ -80,6 +80,9 @@ export const messages = pgTable(
   (t) => [
     uniqueIndex('messages_wamid_key').on(t.wamid).where(sql`wamid is not null`),
     index('messages_conversation_idx').on(t.workspaceId, t.conversationId, t.occurredAt),
+    // Newest first across the workspace: lets search for a common word stop after one page of hits
+    // instead of sorting every match (a rare word still goes through the GIN index).
+    index('messages_workspace_recent_idx').on(t.workspaceId, t.occurredAt, t.id),
   ],
 );
 
