@@ -18,7 +18,10 @@ export async function openLoop(options: {
   rate: number;
   seconds: number;
   request(i: number): { body: string; headers: Record<string, string> };
+  /** Which answers count as ok (default: 200 only). */
+  isOk?: (status: number) => boolean;
 }): Promise<OpenLoopResult> {
+  const isOk = options.isOk ?? ((status: number) => status === 200);
   const target = new URL(options.url);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1024 });
   const total = Math.round(options.rate * options.seconds);
@@ -50,7 +53,7 @@ export async function openLoop(options: {
           res.resume();
           res.on('end', () => {
             latencies[i] = performance.now() - intended;
-            if (res.statusCode === 200) ok++;
+            if (isOk(res.statusCode ?? 0)) ok++;
             else failed++;
             finish();
           });

@@ -1,0 +1,227 @@
+/**
+ * The send API under load, scale mode: one `server` process on PostgreSQL + Redis.
+ *
+ *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres REDIS_URL=redis://127.0.0.1:6379 \
+ *     npm run bench:send-api -- [--rate 500] [--seconds 20] [--quiet-rate 100] [--flood-rate 167]
+ *
+ * 1. `POST /api/v1/workspaces/:id/messages` (text, inside the customer-service window, API key) open-loop
+ *    at --rate for --seconds: answer latency from each request's intended send time (target p99 < 30 ms).
+ * 2. Noisy neighbour: a quiet workspace sends at --quiet-rate alone, then again while a second workspace
+ *    (plan 1,000 messages/min) floods at --flood-rate, 10× its plan limit, and is mostly answered 429.
+ *    The quiet workspace's p99 may move by at most 20%.
+ * 3. The plan-limit check alone (rate-limiter-flexible on Redis, as the send path uses it): p99 per check.
+ * No worker runs: the messages stay queued, which is all the API's answer depends on.
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { loadConfig } from '../../apps/server/src/config.js';
+import { insertApiKey, insertUser } from '../../apps/server/src/modules/identity/identity.repository.js';
+import { tokenHash } from '../../apps/server/src/modules/identity/secrets.js';
+import { modules } from '../../apps/server/src/modules/index.js';
+import { createWorkspace } from '../../apps/server/src/modules/workspaces/workspaces.service.js';
+import { API_KEY_PREFIX, systemActor } from '../../apps/server/src/platform/http/auth.js';
+import { newId } from '../../apps/server/src/platform/ids.js';
+import { createPlatform, type RunningPlatform } from '../../apps/server/src/platform/platform.js';
+import { redisRateLimits } from '../../apps/server/src/platform/ratelimit/rate-limits.js';
+import { numberArg, scaleModeEnv } from './lib/args.js';
+import { type OpenLoopResult, openLoop, percentile } from './lib/open-loop.js';
+import { freePort, machine, spawnTs, waitForOk } from './lib/processes.js';
+
+const rate = numberArg('rate', 500);
+const seconds = numberArg('seconds', 20);
+const quietRate = numberArg('quiet-rate', 100);
+const floodRate = numberArg('flood-rate', 167);
+const { databaseUrl: adminUrl, redisUrl } = scaleModeEnv();
+const CONTACTS = 2_000;
+
+interface Tenant {
+  workspaceId: string;
+  channelId: string;
+  apiKey: string;
+}
+
+/** A workspace with a connected number, an API key and CONTACTS customers who wrote a minute ago. */
+async function seedTenant(
+  platform: RunningPlatform,
+  databaseUrl: string,
+  name: string,
+  limits: { plan: string; perMinute?: number },
+) {
+  {
+    const owner = await insertUser(platform.db, {
+      id: newId('user'),
+      email: `${name}@bench.test`,
+      name,
+      passwordHash: 'unused',
+    });
+    const workspace = await createWorkspace(platform.db, systemActor('bench'), {
+      name,
+      ownerUserId: owner!.id,
+    });
+    const apiKey = `${API_KEY_PREFIX}${randomBytes(24).toString('hex')}`;
+    await insertApiKey(platform.db, workspace.id, {
+      id: newId('apiKey'),
+      name: 'bench',
+      role: 'manager',
+      prefix: apiKey.slice(0, API_KEY_PREFIX.length + 8),
+      keyHash: tokenHash(apiKey),
+    });
+    const channelId = newId('channel');
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    await client.query(`update workspaces set plan = $2, limit_overrides = $3 where id = $1`, [
+      workspace.id,
+      limits.plan,
+      limits.perMinute ? { messagesPerMinute: limits.perMinute } : null,
+    ]);
+    // The sender needs a sealed token to pass the channel check; no worker ever uses it here.
+    const tokenSecretId = await platform.vault.put(platform.db, workspace.id, 'waba_token', 'EAAbench');
+    await client.query(
+      `insert into wabas (id, workspace_id, external_id, token_secret_id) values ($1, $2, $3, $4)`,
+      [`waba_${name}`, workspace.id, `9${Math.floor(Math.random() * 1e9)}`, tokenSecretId],
+    );
+    await client.query(
+      `insert into channels (id, workspace_id, waba_id, phone_number_id, status) values ($1, $2, $3, $4, 'connected')`,
+      [channelId, workspace.id, `waba_${name}`, `8${Math.floor(Math.random() * 1e9)}`],
+    );
+    await client.query(
+      `insert into contacts (id, workspace_id, wa_id, phone_e164, last_inbound_at)
+       select $2 || '_' || i, $1, $3 || lpad(i::text, 6, '0'), '+' || $3 || lpad(i::text, 6, '0'), now() - interval '1 minute'
+       from generate_series(1, $4::int) i`,
+      [workspace.id, `ct_${name}`, name === 'quiet' ? '919800' : '919900', CONTACTS],
+    );
+    await client.query(
+      `insert into conversations (id, workspace_id, channel_id, contact_id, last_inbound_at, last_message_at)
+       select $2 || '_' || i, $1, $3, $4 || '_' || i, now() - interval '1 minute', now() - interval '1 minute'
+       from generate_series(1, $5::int) i`,
+      [workspace.id, `conv_${name}`, channelId, `ct_${name}`, CONTACTS],
+    );
+    await client.end();
+    return { workspaceId: workspace.id, channelId, apiKey } satisfies Tenant;
+  }
+}
+
+function sends(base: string, tenant: Tenant, r: number, s: number, prefix: string): Promise<OpenLoopResult> {
+  return openLoop({
+    url: `${base}/api/v1/workspaces/${tenant.workspaceId}/messages`,
+    rate: r,
+    seconds: s,
+    isOk: (status) => status === 202,
+    request: (i) => ({
+      body: JSON.stringify({
+        channelId: tenant.channelId,
+        type: 'text',
+        to: `+${prefix}${String(1 + (i % CONTACTS)).padStart(6, '0')}`,
+        text: { body: `Order ${i} is on its way` },
+      }),
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${tenant.apiKey}` },
+    }),
+  });
+}
+
+const summary = (result: OpenLoopResult) => ({
+  sent: result.sent,
+  ok: result.ok,
+  refusedOrFailed: result.failed,
+  achievedRate: Math.round(result.achievedRate),
+  p50: Number(percentile(result.latencies, 50).toFixed(1)),
+  p99: Number(percentile(result.latencies, 99).toFixed(1)),
+  max: Number(percentile(result.latencies, 100).toFixed(1)),
+});
+
+const dbName = `owbench_${randomBytes(4).toString('hex')}`;
+const admin = new pg.Client({ connectionString: adminUrl });
+await admin.connect();
+await admin.query(`create database ${dbName}`);
+const dbUrl = new URL(adminUrl);
+dbUrl.pathname = `/${dbName}`;
+const port = await freePort();
+const keyPrefix = `bench${randomBytes(3).toString('hex')}`;
+const env = {
+  NODE_ENV: 'production',
+  LOG_LEVEL: 'warn',
+  DATABASE_URL: dbUrl.toString(),
+  REDIS_URL: redisUrl,
+  REDIS_KEY_PREFIX: keyPrefix,
+  TOKEN_MASTER_KEY: randomBytes(32).toString('base64'),
+  GRAPH_SIM: 'false',
+};
+const server = spawnTs('apps/server/src/main.ts', ['server'], { ...env, PORT: String(port) });
+let seeder: RunningPlatform | undefined;
+const base = `http://127.0.0.1:${port}`;
+try {
+  await waitForOk(`${base}/ready`, 60_000);
+  // An in-process platform with the server's configuration seals the seeded tokens (same master key).
+  seeder = await createPlatform(loadConfig({ ...env, DATA_DIR: 'memory://' }), modules, { migrate: false });
+  const db = dbUrl.toString();
+  const busy = await seedTenant(seeder, db, 'busy', { plan: 'enterprise', perMinute: 1_000_000 });
+  const quiet = await seedTenant(seeder, db, 'quiet', { plan: 'pro' });
+  const noisy = await seedTenant(seeder, db, 'noisy', { plan: 'pro' });
+  await seeder.close();
+  seeder = undefined;
+  // One request first: a seed or contract problem stops the run with the server's answer.
+  const probe = await fetch(`${base}/api/v1/workspaces/${busy.workspaceId}/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${busy.apiKey}` },
+    body: JSON.stringify({
+      channelId: busy.channelId,
+      type: 'text',
+      to: '+919900000001',
+      text: { body: 'probe' },
+    }),
+  });
+  if (probe.status !== 202) throw new Error(`probe send: ${probe.status} ${await probe.text()}`);
+  console.log(`machine: ${machine()}; date ${new Date().toISOString().slice(0, 10)}`);
+  await sends(base, busy, 50, 2, '919900'); // warm-up: connections, caches, JIT
+
+  const throughput = await sends(base, busy, rate, seconds, '919900');
+  console.log(JSON.stringify({ scenario: `send API at ${rate}/s, ${seconds} s`, ...summary(throughput) }));
+
+  // The quiet workspace stays inside its plan (pro, 1,000/min): under 16/s on average over the runs.
+  const quietSeconds = Math.min(seconds, Math.floor((950 / quietRate) * 60) / 2 / 60);
+  const alone = await sends(base, quiet, quietRate, quietSeconds, '919800');
+  await new Promise((resolve) => setTimeout(resolve, 61_000)); // the plan window refills
+  const [together, flood] = await Promise.all([
+    sends(base, quiet, quietRate, quietSeconds, '919800'),
+    sends(base, noisy, floodRate, quietSeconds, '919900'),
+  ]);
+  console.log(JSON.stringify({ scenario: `quiet workspace alone at ${quietRate}/s`, ...summary(alone) }));
+  console.log(
+    JSON.stringify({
+      scenario: `quiet workspace while another floods at ${floodRate}/s`,
+      ...summary(together),
+    }),
+  );
+  console.log(JSON.stringify({ scenario: `the flooding workspace (plan 1,000/min)`, ...summary(flood) }));
+
+  // The plan-limit check on its own, as the send path makes it (one Redis round trip per check).
+  const { Redis } = await import('ioredis');
+  const redis = new Redis(redisUrl);
+  const limiter = redisRateLimits(redis, `${keyPrefix}x`).limiter({
+    name: 'bench:plan',
+    points: 1_000_000,
+    durationSeconds: 60,
+  });
+  const checks = new Float64Array(10_000);
+  for (let i = 0; i < checks.length; i++) {
+    const started = performance.now();
+    await limiter.consume(`ws_${i % 50}`);
+    checks[i] = performance.now() - started;
+  }
+  checks.sort();
+  console.log(
+    JSON.stringify({
+      scenario: 'plan-limit check (Redis), sequential',
+      checks: checks.length,
+      p50: Number(percentile(checks, 50).toFixed(3)),
+      p99: Number(percentile(checks, 99).toFixed(3)),
+    }),
+  );
+  redis.disconnect();
+} finally {
+  await seeder?.close();
+  server.kill();
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  await admin.query(`drop database if exists ${dbName} with (force)`);
+  await admin.end();
+}
