@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchBrowser, type RunningPlatform, screenshot, screenshotDir, startPlatform } from './harness';
+import { apiCall, joinAs as joinAsMember, signUpAndConnect, simCall, visible } from './inbox-helpers';
 
 /**
  * The inbox story of issue #9 in a real browser against embedded mode: a virtual customer of the
@@ -11,7 +12,6 @@ import { launchBrowser, type RunningPlatform, screenshot, screenshotDir, startPl
  */
 const WINDOW_SECONDS = 60;
 const stamp = Date.now().toString(36);
-const password = 'correct horse battery';
 const emails = {
   owner: `owner-${stamp}@example.com`,
   alice: `alice-${stamp}@example.com`,
@@ -31,43 +31,10 @@ let phoneNumberId = '';
 let conversationId = '';
 let templateId = '';
 
-async function visible(p: Page, text: string | RegExp, timeout = 20_000) {
-  await p.getByText(text).first().waitFor({ state: 'visible', timeout });
-}
-
-/** Calls the platform's API from the page, as the signed-in user (session cookie and CSRF token). */
-async function apiCall(p: Page, method: string, path: string, body?: unknown) {
-  return p.evaluate(
-    async ({ method, path, body }) => {
-      const csrf = document.cookie.match(/(?:^|;\s*)owaba_csrf=([^;]+)/)?.[1];
-      const response = await fetch(path, {
-        method,
-        headers: {
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-          ...(csrf ? { 'x-csrf-token': decodeURIComponent(csrf) } : {}),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await response.text();
-      // biome-ignore lint/suspicious/noExplicitAny: test reads arbitrary JSON answers
-      return { status: response.status, body: (text ? JSON.parse(text) : null) as any };
-    },
-    { method, path, body },
-  );
-}
-
 /** The simulator's control API: what Meta and the customer's phone would do. */
 // biome-ignore lint/suspicious/noExplicitAny: test reads arbitrary JSON answers
-async function sim(method: string, path: string, body?: unknown): Promise<any> {
-  const response = await fetch(`${platform.simUrl}${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = await response.json();
-  assert.ok(response.ok, `${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
-  return json;
-}
+const sim = (method: string, path: string, body?: unknown): Promise<any> =>
+  simCall(platform, method, path, body);
 
 async function customerWrites(text: string) {
   await sim('POST', `/_sim/customers/${customer.waId}/send`, {
@@ -89,20 +56,8 @@ async function customerReceives(match: (message: any) => boolean) {
   assert.fail('the customer never received the message');
 }
 
-/** Accepts an emailed invitation by creating an account, in a browser context of its own. */
-async function joinAs(email: string, name: string, viewport = { width: 1280, height: 800 }) {
-  const mail = await platform.mailTo('invitation', email);
-  const context = await browser.newContext({ baseURL: platform.url, viewport });
-  const p = await context.newPage();
-  await p.goto(new URL(mail.link).pathname + new URL(mail.link).search);
-  await p.getByRole('link', { name: 'Create an account' }).click();
-  await p.getByLabel('Your name').fill(name);
-  await p.getByLabel('Work email').fill(email);
-  await p.getByLabel('Password').fill(password);
-  await p.getByRole('button', { name: 'Create account' }).click();
-  await p.waitForURL('**/w/*/inbox');
-  return { context, page: p };
-}
+const joinAs = (email: string, name: string, viewport?: { width: number; height: number }) =>
+  joinAsMember(platform, browser, email, name, viewport);
 
 describe('inbox (embedded mode, real browser)', () => {
   before(async () => {
@@ -124,31 +79,12 @@ describe('inbox (embedded mode, real browser)', () => {
   });
 
   test('sign up, connect WhatsApp, prepare a template', async () => {
-    await page.goto('/signup');
-    await page.getByLabel('Your name').fill('Olivia Owner');
-    await page.getByLabel('Work email').fill(emails.owner);
-    await page.getByLabel('Password').fill(password);
-    await page.getByLabel('Business name').fill('Acme Bakery');
-    await page.getByRole('button', { name: 'Create account' }).click();
-    await page.waitForURL('**/w/*/inbox');
-    ws = new URL(page.url()).pathname.split('/')[2] ?? '';
-    await visible(page, 'No conversations here');
-
-    // Connect WhatsApp from the Channels page: in embedded mode the simulator stands in for Meta's popup.
-    await page.getByRole('link', { name: 'Channels' }).click();
-    await page.getByRole('button', { name: 'Connect WhatsApp' }).click();
-    const dialog = page.getByRole('dialog', { name: 'Connect WhatsApp' });
-    const standIn = dialog.getByRole('form', { name: 'Simulated Meta sign-up' });
-    await standIn.getByLabel('Phone number').fill('+1 555-010-0100');
-    await standIn.getByRole('button', { name: 'Finish sign-up' }).click();
-    await dialog
-      .getByText('is connected and ready to send and receive messages')
-      .waitFor({ timeout: 30_000 });
-    await dialog.getByRole('button', { name: 'Done' }).click();
-    const channels = await apiCall(page, 'GET', `/api/v1/workspaces/${ws}/channels`);
-    assert.equal(channels.body.items.length, 1);
-    const channelId = channels.body.items[0].id;
-    phoneNumberId = channels.body.items[0].phoneNumberId;
+    let channelId: string;
+    ({ ws, channelId, phoneNumberId } = await signUpAndConnect(page, {
+      name: 'Olivia Owner',
+      email: emails.owner,
+      business: 'Acme Bakery',
+    }));
 
     const created = await apiCall(page, 'POST', `/api/v1/workspaces/${ws}/templates`, {
       channelId,

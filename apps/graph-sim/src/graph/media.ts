@@ -82,7 +82,7 @@ export function registerMediaRoutes(app: FastifyInstance, sim: GraphSimulator): 
     return reply
       .header('content-type', media.mimeType)
       .header('content-length', media.bytes.length)
-      .header('content-disposition', `attachment; filename=${media.filename ?? media.id}`)
+      .header('content-disposition', attachmentHeader(media.filename ?? media.id))
       .send(media.bytes);
   });
 }
@@ -141,4 +141,14 @@ export function mediaAccessible(
 ): boolean {
   const expired = sim.clock.now() - media.createdAt > sim.config.media.retentionMs;
   return !expired && mediaVisible(sim, token, media);
+}
+
+/** `attachment` with an ASCII fallback name and the exact UTF-8 one (RFC 6266 / RFC 8187). */
+function attachmentHeader(name: string): string {
+  const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  const utf8 = encodeURIComponent(name).replace(
+    /['()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${utf8}`;
 }

@@ -8,6 +8,7 @@ import { conversationsModule } from './conversations/conversations.module.js';
 import { identityModule } from './identity/identity.module.js';
 import type { Mailer } from './identity/mailer.js';
 import { registerOutboxPage } from './identity/outbox.routes.js';
+import { mediaModule } from './media/media.module.js';
 import { messagesModule } from './messages/messages.module.js';
 import { realtimeModule } from './realtime/realtime.module.js';
 import { simulatorModule } from './simulator/simulator.module.js';
@@ -43,6 +44,8 @@ export function createModules(options: ModuleOptions = {}): readonly PlatformMod
     messagesModule,
     templatesModule,
     conversationsModule,
+    // Message files: customers' media downloads and uploads for sending by id.
+    mediaModule,
     // Live inbox events over Server-Sent Events, fanned out from the event bus.
     realtimeModule(),
     // Rate card, usage ledger, wallets, messaging-limit tier, template governance.

@@ -1,21 +1,42 @@
-import { type FormEvent, type KeyboardEvent, useState } from 'react';
+import { type FormEvent, type KeyboardEvent, useCallback, useId, useRef, useState } from 'react';
 import { errorMessage } from '../api/client';
 import { useWorkspace } from '../app/workspace';
 import { useAnnounce } from '../ui/announcer';
 import { FormError } from '../ui/Field';
 import { contactName } from './format';
-import { renderQuickReply, useAddNote, useQuickReplies, useSendMessage } from './queries';
+import {
+  announceTyping,
+  renderQuickReply,
+  uploadMedia,
+  useAddNote,
+  useQuickReplies,
+  useSendMessage,
+} from './queries';
 import { newIdempotencyKey, type SendMessageRequest } from './send';
 import { TemplatePicker } from './TemplatePicker';
-import type { Conversation, QuickReply } from './types';
+import type { Conversation, QuickReply, UploadedMedia } from './types';
 
 type Mode = 'reply' | 'template' | 'note' | 'attach';
 
 const isSend = (event: KeyboardEvent) => event.key === 'Enter' && (event.ctrlKey || event.metaKey);
 
+/** How often, at most, others are told that the agent is still typing (they forget after ~6 s). */
+const TYPING_EVERY_MS = 3_000;
+
+function useTypingAnnouncer(ws: string, conversationId: string) {
+  const last = useRef(0);
+  return useCallback(() => {
+    const now = Date.now();
+    if (now - last.current < TYPING_EVERY_MS) return;
+    last.current = now;
+    // Best effort: a lost typing hint is not worth an error on screen.
+    announceTyping(ws, conversationId).catch(() => undefined);
+  }, [ws, conversationId]);
+}
+
 /**
  * What the agent may write, as the server's composer state says: free text (with quick replies on
- * `/`, attachments by link and templates) inside the window, templates only outside it, nothing when
+ * `/`, file attachments and templates) inside the window, templates only outside it, nothing when
  * the contact opted out. Internal notes never reach WhatsApp.
  */
 export function Composer({ conversation }: { conversation: Conversation }) {
@@ -101,6 +122,7 @@ function ReplyForm({
 }) {
   const { id: ws } = useWorkspace();
   const send = useSendMessage(ws, conversation.id);
+  const typing = useTypingAnnouncer(ws, conversation.id);
   const [text, setText] = useState('');
   const [key, setKey] = useState(newIdempotencyKey);
   const [error, setError] = useState<string | null>(null);
@@ -196,6 +218,7 @@ function ReplyForm({
         onChange={(e) => {
           setText(e.target.value);
           setPick(0);
+          if (e.target.value.trim() && !e.target.value.startsWith('/')) typing();
         }}
         onKeyDown={onKey}
         maxLength={4096}
@@ -204,7 +227,7 @@ function ReplyForm({
       <div className="composer-actions">
         <div className="composer-tools">
           <button type="button" className="btn btn-ghost btn-small" onClick={onAttach}>
-            Attach link
+            Attach file
           </button>
           {onTemplate && (
             <button type="button" className="btn btn-ghost btn-small" onClick={onTemplate}>
@@ -220,70 +243,101 @@ function ReplyForm({
   );
 }
 
-const MEDIA_KINDS = ['image', 'document', 'video', 'audio'] as const;
-type MediaKind = (typeof MEDIA_KINDS)[number];
+/** What WhatsApp accepts (the server checks type and size again; see the media module). */
+const ACCEPT = [
+  'image/jpeg',
+  'image/png',
+  'image/webp',
+  'audio/aac',
+  'audio/amr',
+  'audio/mpeg',
+  'audio/mp4',
+  'audio/ogg',
+  'video/mp4',
+  'video/3gpp',
+  'application/pdf',
+  'text/plain',
+  '.doc',
+  '.docx',
+  '.xls',
+  '.xlsx',
+  '.ppt',
+  '.pptx',
+].join(',');
 
-/** The send API takes media by public link (or an id uploaded to Meta), so attachments are links. */
+/**
+ * A file from the agent's device: uploaded to Meta for this number, then sent by its media id. A retry
+ * after a failed send reuses the upload and the Idempotency-Key, so nothing goes twice.
+ */
 function AttachForm({ conversation, onDone }: { conversation: Conversation; onDone: () => void }) {
   const { id: ws } = useWorkspace();
   const send = useSendMessage(ws, conversation.id);
   const announce = useAnnounce();
-  const [kind, setKind] = useState<MediaKind>('image');
-  const [link, setLink] = useState('');
+  const id = useId();
+  const [file, setFile] = useState<File | null>(null);
+  const [uploaded, setUploaded] = useState<UploadedMedia | null>(null);
+  const [uploading, setUploading] = useState(false);
   const [caption, setCaption] = useState('');
-  const [key] = useState(newIdempotencyKey);
+  const [key, setKey] = useState(newIdempotencyKey);
   const [error, setError] = useState<string | null>(null);
+  // Audio and stickers (webp) go without a caption.
+  const captionable = !file || !/^audio\/|^image\/webp$/.test(file.type);
+
+  function choose(next: File | null) {
+    setFile(next);
+    setUploaded(null);
+    setKey(newIdempotencyKey());
+    setError(null);
+  }
 
   async function submit(event: FormEvent) {
     event.preventDefault();
+    if (!file) return;
     setError(null);
-    const base = { channelId: conversation.channelId, contactId: conversation.contact.id };
-    const withCaption = kind !== 'audio' && caption.trim() ? { caption: caption.trim() } : {};
-    const fileName = kind === 'document' ? { filename: link.split('/').pop() || 'document' } : {};
-    const body = {
-      ...base,
-      type: kind,
-      [kind]: { link: link.trim(), ...withCaption, ...fileName },
-    } as SendMessageRequest;
     try {
+      let media = uploaded;
+      if (!media) {
+        setUploading(true);
+        media = await uploadMedia(ws, conversation.channelId, file).finally(() => setUploading(false));
+        setUploaded(media);
+      }
+      const withCaption =
+        media.kind !== 'audio' && media.kind !== 'sticker' && caption.trim()
+          ? { caption: caption.trim() }
+          : {};
+      const fileName = media.kind === 'document' ? { filename: media.fileName } : {};
+      const body = {
+        channelId: conversation.channelId,
+        contactId: conversation.contact.id,
+        type: media.kind,
+        [media.kind]: { id: media.id, ...withCaption, ...fileName },
+      } as SendMessageRequest;
       await send.mutateAsync({ key, body });
-      announce('Attachment sent');
+      announce(`${media.fileName} sent`);
       onDone();
     } catch (failure) {
       setError(errorMessage(failure));
     }
   }
 
+  const busy = uploading || send.isPending;
   return (
-    <form className="attach-form" onSubmit={submit} aria-label="Send an attachment">
-      <div className="template-picker-row">
-        <div className="field">
-          <label htmlFor="attach-kind">Kind</label>
-          <select id="attach-kind" value={kind} onChange={(e) => setKind(e.target.value as MediaKind)}>
-            {MEDIA_KINDS.map((k) => (
-              <option key={k} value={k}>
-                {k}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field grow">
-          <label htmlFor="attach-link">Public HTTPS link to the file</label>
-          <input
-            id="attach-link"
-            type="url"
-            required
-            value={link}
-            onChange={(e) => setLink(e.target.value)}
-            placeholder="https://…"
-          />
-        </div>
+    <form className="attach-form" onSubmit={submit} aria-label="Send a file">
+      <div className="field">
+        <label htmlFor={`${id}-file`}>File (image, video, audio or document)</label>
+        <input
+          id={`${id}-file`}
+          type="file"
+          accept={ACCEPT}
+          required
+          onChange={(e) => choose(e.target.files?.[0] ?? null)}
+        />
       </div>
-      {kind !== 'audio' && (
+      {captionable && (
         <div className="field">
-          <label htmlFor="attach-caption">Caption (optional)</label>
+          <label htmlFor={`${id}-caption`}>Caption (optional)</label>
           <input
-            id="attach-caption"
+            id={`${id}-caption`}
             value={caption}
             onChange={(e) => setCaption(e.target.value)}
             maxLength={1024}
@@ -295,8 +349,8 @@ function AttachForm({ conversation, onDone }: { conversation: Conversation; onDo
         <button type="button" className="btn btn-ghost btn-small" onClick={onDone}>
           Cancel
         </button>
-        <button type="submit" className="btn btn-primary" disabled={send.isPending}>
-          {send.isPending ? 'Sending…' : `Send ${kind}`}
+        <button type="submit" className="btn btn-primary" disabled={!file || busy}>
+          {uploading ? 'Uploading…' : send.isPending ? 'Sending…' : 'Send file'}
         </button>
       </div>
     </form>

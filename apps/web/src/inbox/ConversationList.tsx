@@ -1,8 +1,10 @@
-import { type KeyboardEvent, useRef } from 'react';
+import { type KeyboardEvent, useEffect, useRef, useState } from 'react';
 import { useWorkspace } from '../app/workspace';
 import { EmptyState, ErrorState, Spinner } from '../ui/states';
 import { contactName, initials, shortWhen } from './format';
+import { PresenceBar, PresenceDot } from './Presence';
 import { useConversationList, useCounts, useLabels } from './queries';
+import { SearchResults } from './Search';
 import type { ConversationSummary, InboxFilters } from './types';
 
 const ASSIGNEES = [
@@ -11,7 +13,19 @@ const ASSIGNEES = [
   { value: 'anyone', label: 'All', count: 'all' },
 ] as const;
 
-/** The left pane: who is waiting, with filters; j/k or arrows move, Enter opens. */
+const SEARCH_DEBOUNCE_MS = 300;
+
+/** What was typed in the search box, once typing pauses. */
+function useDebounced(value: string, ms: number): string {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const timer = window.setTimeout(() => setSettled(value), ms);
+    return () => window.clearTimeout(timer);
+  }, [value, ms]);
+  return settled;
+}
+
+/** The left pane: who is waiting, with filters and search; j/k or arrows move, Enter opens. */
 export function ConversationList({
   filters,
   onFilters,
@@ -31,6 +45,9 @@ export function ConversationList({
   const labels = useLabels(ws);
   const items: ConversationSummary[] = list.data?.pages.flatMap((p) => p.items) ?? [];
   const listRef = useRef<HTMLUListElement>(null);
+  const [query, setQuery] = useState('');
+  const term = useDebounced(query.trim(), SEARCH_DEBOUNCE_MS);
+  const searching = query.trim() !== '' && term !== '';
 
   function move(event: KeyboardEvent<HTMLUListElement>) {
     const keys: Record<string, number> = { j: 1, ArrowDown: 1, k: -1, ArrowUp: -1 };
@@ -50,6 +67,18 @@ export function ConversationList({
   return (
     <section className="inbox-list" aria-label="Conversations">
       <div className="inbox-list-head">
+        <PresenceBar />
+        <input
+          type="search"
+          className="inbox-search"
+          aria-label="Search the inbox"
+          placeholder="Search messages and contacts"
+          value={query}
+          onChange={(e) => setQuery(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key === 'Escape') setQuery('');
+          }}
+        />
         <fieldset className="segmented">
           <legend className="sr-only">Assignee</legend>
           {ASSIGNEES.map((a) => {
@@ -110,6 +139,16 @@ export function ConversationList({
               ))}
             </select>
           )}
+          <select
+            aria-label="Sort"
+            value={filters.sort ?? ''}
+            onChange={(e) =>
+              onFilters({ ...filters, sort: (e.target.value || undefined) as InboxFilters['sort'] })
+            }
+          >
+            <option value="">Newest activity</option>
+            <option value="waiting_longest">Waiting longest</option>
+          </select>
           <label className="check">
             <input
               type="checkbox"
@@ -120,77 +159,88 @@ export function ConversationList({
           </label>
         </div>
       </div>
-      {list.isPending && <Spinner label="Loading conversations…" />}
-      {list.isError && <ErrorState error={list.error} onRetry={() => list.refetch()} />}
-      {list.isSuccess && items.length === 0 && (
-        <EmptyState title="No conversations here">
-          When a customer writes to one of your WhatsApp numbers, the conversation shows up here.
-        </EmptyState>
-      )}
-      {items.length > 0 && (
-        <ul className="conv-list" ref={listRef} onKeyDown={move}>
-          {items.map((c) => (
-            <li key={c.id}>
+      {searching ? (
+        <SearchResults term={term} onOpen={onOpen} />
+      ) : (
+        <>
+          {list.isPending && <Spinner label="Loading conversations…" />}
+          {list.isError && <ErrorState error={list.error} onRetry={() => list.refetch()} />}
+          {list.isSuccess && items.length === 0 && (
+            <EmptyState title="No conversations here">
+              {filters.sort === 'waiting_longest'
+                ? 'Nobody is waiting for a reply.'
+                : 'When a customer writes to one of your WhatsApp numbers, the conversation shows up here.'}
+            </EmptyState>
+          )}
+          {items.length > 0 && (
+            <ul className="conv-list" ref={listRef} onKeyDown={move}>
+              {items.map((c) => (
+                <li key={c.id}>
+                  <button
+                    type="button"
+                    data-row={c.id}
+                    className="conv-row"
+                    aria-current={c.id === selectedId ? 'true' : undefined}
+                    onClick={() => onOpen(c.id)}
+                  >
+                    <span className="avatar" aria-hidden="true">
+                      {initials(contactName(c.contact))}
+                    </span>
+                    <span className="conv-main">
+                      <span className="conv-top">
+                        <span className="conv-name">{contactName(c.contact)}</span>
+                        <time className="conv-when" dateTime={c.lastMessageAt ?? undefined}>
+                          {shortWhen(c.lastMessageAt)}
+                        </time>
+                      </span>
+                      <span className="conv-bottom">
+                        <span className="conv-preview">
+                          {c.lastMessage?.direction === 'outbound' && <span className="muted">You: </span>}
+                          {c.lastMessage?.preview ??
+                            (c.lastMessage ? `[${c.lastMessage.type}]` : 'No messages yet')}
+                        </span>
+                        {c.unreadCount > 0 && (
+                          <span className="count" title={`${c.unreadCount} unread`}>
+                            {c.unreadCount}
+                            <span className="sr-only"> unread</span>
+                          </span>
+                        )}
+                      </span>
+                      <span className="conv-tags">
+                        {c.status !== 'open' && <span className={`chip chip-${c.status}`}>{c.status}</span>}
+                        {!c.window.open && <span className="chip chip-closed">window closed</span>}
+                        {c.contact.optedOut && <span className="chip chip-danger">opted out</span>}
+                        {c.assignee && (
+                          <span className="chip">
+                            <PresenceDot userId={c.assignee.userId} />
+                            {c.assignee.name ?? c.assignee.email ?? 'assigned'}
+                          </span>
+                        )}
+                        {c.labels.map((l) => (
+                          <span key={l.id} className="chip" style={{ borderColor: l.color }}>
+                            {l.name}
+                          </span>
+                        ))}
+                      </span>
+                    </span>
+                  </button>
+                </li>
+              ))}
+            </ul>
+          )}
+          {list.hasNextPage && (
+            <div className="table-foot">
               <button
                 type="button"
-                data-row={c.id}
-                className="conv-row"
-                aria-current={c.id === selectedId ? 'true' : undefined}
-                onClick={() => onOpen(c.id)}
+                className="btn btn-small"
+                onClick={() => list.fetchNextPage()}
+                disabled={list.isFetchingNextPage}
               >
-                <span className="avatar" aria-hidden="true">
-                  {initials(contactName(c.contact))}
-                </span>
-                <span className="conv-main">
-                  <span className="conv-top">
-                    <span className="conv-name">{contactName(c.contact)}</span>
-                    <time className="conv-when" dateTime={c.lastMessageAt ?? undefined}>
-                      {shortWhen(c.lastMessageAt)}
-                    </time>
-                  </span>
-                  <span className="conv-bottom">
-                    <span className="conv-preview">
-                      {c.lastMessage?.direction === 'outbound' && <span className="muted">You: </span>}
-                      {c.lastMessage?.preview ??
-                        (c.lastMessage ? `[${c.lastMessage.type}]` : 'No messages yet')}
-                    </span>
-                    {c.unreadCount > 0 && (
-                      <span className="count" title={`${c.unreadCount} unread`}>
-                        {c.unreadCount}
-                        <span className="sr-only"> unread</span>
-                      </span>
-                    )}
-                  </span>
-                  <span className="conv-tags">
-                    {c.status !== 'open' && <span className={`chip chip-${c.status}`}>{c.status}</span>}
-                    {!c.window.open && <span className="chip chip-closed">window closed</span>}
-                    {c.contact.optedOut && <span className="chip chip-danger">opted out</span>}
-                    {c.assignee && (
-                      <span className="chip">{c.assignee.name ?? c.assignee.email ?? 'assigned'}</span>
-                    )}
-                    {c.labels.map((l) => (
-                      <span key={l.id} className="chip" style={{ borderColor: l.color }}>
-                        {l.name}
-                      </span>
-                    ))}
-                  </span>
-                </span>
+                {list.isFetchingNextPage ? 'Loading…' : 'Load more'}
               </button>
-            </li>
-          ))}
-        </ul>
-      )}
-      {list.hasNextPage && (
-        <div className="table-foot">
-          <button
-            type="button"
-            className="btn btn-small"
-            onClick={() => list.fetchNextPage()}
-            disabled={list.isFetchingNextPage}
-          >
-            {list.isFetchingNextPage ? 'Loading…' : 'Load more'}
-          </button>
-        </div>
+            </div>
+          )}
+        </>
       )}
     </section>
   );

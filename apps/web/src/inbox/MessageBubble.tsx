@@ -1,4 +1,6 @@
 import type { ReactNode } from 'react';
+import { useWorkspace } from '../app/workspace';
+import { messageMediaUrl } from './queries';
 import type { ThreadMessage } from './types';
 
 type Loose = Record<string, unknown>;
@@ -110,41 +112,60 @@ function Content({ message }: { message: ThreadMessage }): ReactNode {
   }
 }
 
+/**
+ * Where the file can be read: the platform serves customers' files once copied from Meta and files
+ * uploaded here (sent by id); a file sent by public link is read from that link.
+ */
+function mediaSource(ws: string, message: ThreadMessage, body: Loose): string | undefined {
+  if (message.media?.state === 'stored') return messageMediaUrl(ws, message.id);
+  if (message.direction === 'outbound' && str(body.id)) return messageMediaUrl(ws, message.id);
+  return str(body.link);
+}
+
 function Media({ message, body }: { message: ThreadMessage; body: Loose }) {
-  const link = str(body.link);
+  const { id: ws } = useWorkspace();
+  const src = mediaSource(ws, message, body);
   const caption = str(body.caption);
   const name = message.media?.fileName ?? str(body.filename);
   const kind = message.type;
-  const failed = message.media?.state === 'failed';
+  const label = name ?? `${kind[0]?.toUpperCase()}${kind.slice(1)}`;
+  const state = message.media?.state;
   return (
     <div className="media">
-      {link && kind === 'image' ? (
-        <img src={link} alt={caption ?? 'Image'} className="media-image" loading="lazy" />
-      ) : link && kind === 'video' ? (
+      {src && (kind === 'image' || kind === 'sticker') ? (
+        <a href={src} target="_blank" rel="noreferrer" className="media-link">
+          <img
+            src={src}
+            alt={caption ?? (kind === 'sticker' ? 'Sticker' : 'Image')}
+            className={kind === 'sticker' ? 'media-sticker' : 'media-image'}
+            loading="lazy"
+          />
+        </a>
+      ) : src && kind === 'video' ? (
         // biome-ignore lint/a11y/useMediaCaption: customer media has no caption track
-        <video src={link} controls className="media-image" />
-      ) : link && kind === 'audio' ? (
+        <video src={src} controls preload="metadata" className="media-image" />
+      ) : src && kind === 'audio' ? (
         // biome-ignore lint/a11y/useMediaCaption: customer media has no caption track
-        <audio src={link} controls />
+        <audio src={src} controls preload="none" />
       ) : (
         <div className="media-card">
           <span className="media-icon" aria-hidden="true">
             {KIND_BADGES[kind] ?? 'FILE'}
           </span>
           <span>
-            <span className="media-name">{name ?? `${kind[0]?.toUpperCase()}${kind.slice(1)}`}</span>
+            <span className="media-name">{label}</span>
             <span className="media-sub">
               {message.media?.mimeType ?? str(body.mime_type) ?? kind}
-              {failed
+              {state === 'failed'
                 ? ' · could not be downloaded'
-                : message.media?.state === 'pending'
+                : state === 'pending'
                   ? ' · downloading…'
                   : ''}
             </span>
           </span>
-          {link && (
-            <a href={link} target="_blank" rel="noreferrer" className="media-open">
-              Open
+          {src && (
+            <a href={src} download={name ?? true} className="media-open">
+              Download<span className="sr-only"> {label}</span>
             </a>
           )}
         </div>

@@ -3,6 +3,7 @@ import { errorMessage } from '../api/client';
 import { useWorkspace } from '../app/workspace';
 import { useAnnounce } from '../ui/announcer';
 import { FormError } from '../ui/Field';
+import { WaBubble } from '../ui/WaBubble';
 import { useApprovedTemplates, useChannels, useSendMessage } from './queries';
 import { fieldKey, newIdempotencyKey, renderTemplate, templateFields, templateParameters } from './send';
 import type { Conversation } from './types';
@@ -114,20 +115,15 @@ export function TemplatePicker({
             ))}
           </div>
           {preview && (
-            <figure className="template-preview" aria-label="Preview">
+            <figure className="picker-preview wa-chat" aria-label="Preview">
               <figcaption className="small muted">Preview</figcaption>
-              <div className="bubble type-template">
-                {preview.header && <p className="bubble-title">{preview.header}</p>}
-                <p className="bubble-text">{preview.body}</p>
-                {preview.footer && <p className="media-sub">{preview.footer}</p>}
-                {preview.buttons.length > 0 && (
-                  <ul className="bubble-buttons">
-                    {preview.buttons.map((b) => (
-                      <li key={b}>{b}</li>
-                    ))}
-                  </ul>
-                )}
-              </div>
+              <WaBubble
+                side="out"
+                header={preview.header}
+                body={preview.body}
+                footer={preview.footer}
+                buttons={preview.buttons}
+              />
             </figure>
           )}
         </div>

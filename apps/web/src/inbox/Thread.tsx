@@ -6,6 +6,7 @@ import { ErrorState, Spinner } from '../ui/states';
 import { Composer } from './Composer';
 import { contactName, duration, whenExact } from './format';
 import { MessageBubble } from './MessageBubble';
+import { PresenceDot, TypingLine } from './Presence';
 import { inboxKeys, useConversationAction, useLabels, useMessages, useNotes } from './queries';
 import type { Conversation, Note, ThreadMessage } from './types';
 
@@ -142,6 +143,7 @@ export function Thread({
           )}
         </ol>
       </div>
+      <TypingLine conversationId={conversation.id} />
       <Composer key={conversation.id} conversation={conversation} />
     </section>
   );
@@ -211,6 +213,7 @@ function Actions({ conversation }: { conversation: Conversation }) {
 
   return (
     <div className="thread-actions">
+      {mayAssign && assigned && <PresenceDot userId={assigned} />}
       {mayAssign && (
         <select
           aria-label="Assignee"

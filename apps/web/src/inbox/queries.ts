@@ -1,4 +1,5 @@
 import {
+  type InfiniteData,
   type QueryClient,
   useInfiniteQuery,
   useMutation,
@@ -7,7 +8,7 @@ import {
 } from '@tanstack/react-query';
 import { api, call } from '../api/client';
 import type { SendMessageRequest } from './send';
-import type { Conversation, InboxFilters } from './types';
+import type { Conversation, InboxFilters, ThreadMessage, UploadedMedia } from './types';
 
 /**
  * Every inbox cache key starts with ['inbox', workspaceId], so a realtime `resync` can refetch the
@@ -25,7 +26,10 @@ export const inboxKeys = {
   templates: (ws: string, wabaId: string) => ['inbox', ws, 'templates', wabaId] as const,
   channels: (ws: string) => ['inbox', ws, 'channels'] as const,
   quickReplies: (ws: string, prefix: string) => ['inbox', ws, 'quick-replies', prefix] as const,
+  search: (ws: string, type: SearchType, term: string) => ['inbox', ws, 'search', type, term] as const,
 };
+
+export type SearchType = 'messages' | 'contacts';
 
 const PAGE = 30;
 
@@ -47,7 +51,7 @@ export function useConversationList(ws: string, filters: InboxFilters, poll: Pol
               ...(filters.unread ? { unread: 'true' } : {}),
               ...(filters.window ? { window: filters.window } : {}),
               ...(filters.label ? { label: filters.label } : {}),
-              sort: 'last_activity',
+              sort: filters.sort ?? 'last_activity',
               limit: PAGE,
               ...(pageParam ? { cursor: pageParam } : {}),
             },
@@ -82,9 +86,16 @@ export function useConversation(ws: string, id: string, poll: Poll) {
   });
 }
 
+/** While a customer's file is still being copied from Meta (no event says when it is done). */
+const MEDIA_PENDING_REFETCH_MS = 3_000;
+type MessagesQuery = { state: { data: InfiniteData<{ items: ThreadMessage[] }> | undefined } };
+const hasPendingMedia = (query: MessagesQuery) =>
+  query.state.data?.pages.some((page) => page.items.some((m) => m.media?.state === 'pending')) ?? false;
+
 export function useMessages(ws: string, id: string, poll: Poll) {
   return useInfiniteQuery({
-    refetchInterval: poll,
+    refetchInterval: (query: MessagesQuery) =>
+      poll || (hasPendingMedia(query) ? MEDIA_PENDING_REFETCH_MS : false),
     queryKey: inboxKeys.messages(ws, id),
     queryFn: ({ pageParam }) =>
       call(
@@ -136,6 +147,67 @@ export function renderQuickReply(ws: string, quickReplyId: string, conversationI
   return call(
     api.POST('/api/v1/workspaces/{workspaceId}/quick-replies/{quickReplyId}/render', {
       params: { path: { workspaceId: ws, quickReplyId } },
+      body: { conversationId },
+    }),
+  );
+}
+
+export function useSearch(ws: string, type: SearchType, term: string) {
+  return useInfiniteQuery({
+    queryKey: inboxKeys.search(ws, type, term),
+    queryFn: ({ pageParam }) =>
+      call(
+        api.GET('/api/v1/workspaces/{workspaceId}/search', {
+          params: {
+            path: { workspaceId: ws },
+            query: { q: term, type, limit: 10, ...(pageParam ? { cursor: pageParam } : {}) },
+          },
+        }),
+      ),
+    initialPageParam: '',
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+    enabled: term.length > 0,
+    staleTime: 30_000,
+  });
+}
+
+/** Uploads a file to Meta for the conversation's number; the answer's id is what a message sends. */
+export function uploadMedia(ws: string, channelId: string, file: File): Promise<UploadedMedia> {
+  const form = new FormData();
+  form.append('file', file);
+  return call(
+    api.POST('/api/v1/workspaces/{workspaceId}/channels/{channelId}/media', {
+      params: { path: { workspaceId: ws, channelId } },
+      // multipart/form-data: the OpenAPI document describes the part in prose, so it has no body type.
+      body: form as never,
+    }),
+  );
+}
+
+/** Where the platform serves a message's file (see the media module). */
+export function messageMediaUrl(ws: string, messageId: string): string {
+  return `/api/v1/workspaces/${encodeURIComponent(ws)}/messages/${encodeURIComponent(messageId)}/media`;
+}
+
+export function fetchPresence(ws: string) {
+  return call(
+    api.GET('/api/v1/workspaces/{workspaceId}/realtime/presence', { params: { path: { workspaceId: ws } } }),
+  );
+}
+
+export function setOwnPresence(ws: string, status: 'online' | 'away') {
+  return call(
+    api.PUT('/api/v1/workspaces/{workspaceId}/realtime/presence', {
+      params: { path: { workspaceId: ws } },
+      body: { status },
+    }),
+  );
+}
+
+export function announceTyping(ws: string, conversationId: string) {
+  return call(
+    api.POST('/api/v1/workspaces/{workspaceId}/realtime/typing', {
+      params: { path: { workspaceId: ws } },
       body: { conversationId },
     }),
   );

@@ -1,6 +1,7 @@
 import { type InfiniteData, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import { inboxKeys } from './queries';
+import { live } from './live';
+import { fetchPresence, inboxKeys } from './queries';
 import type { ThreadMessage } from './types';
 
 export type LiveState = 'connecting' | 'live' | 'offline';
@@ -25,10 +26,17 @@ export function useRealtime(ws: string): LiveState {
       invalidate(inboxKeys.lists(ws));
       invalidate(inboxKeys.counts(ws));
     };
+    // Presence is not replayed after a gap: read who is connected now.
+    const refreshPresence = () =>
+      fetchPresence(ws).then(
+        (reply) => live.presenceOfAll(reply.users),
+        () => undefined,
+      );
 
     const handlers: Record<string, (data: Record<string, unknown>) => void> = {
       'message.created': (data) => {
         const id = String(data.conversationId);
+        if (data.direction === 'outbound') live.sent(id);
         invalidate(inboxKeys.messages(ws, id));
         invalidate(inboxKeys.conversation(ws, id));
         listsAndCounts();
@@ -68,7 +76,16 @@ export function useRealtime(ws: string): LiveState {
         });
         invalidate(inboxKeys.lists(ws));
       },
-      resync: () => invalidate(inboxKeys.all(ws)),
+      typing: (data) =>
+        live.typing(String(data.conversationId), {
+          userId: String(data.userId),
+          name: String(data.userName),
+        }),
+      presence: (data) => live.presence(String(data.userId), data.status as 'online' | 'away' | 'offline'),
+      resync: () => {
+        invalidate(inboxKeys.all(ws));
+        void refreshPresence();
+      },
     };
 
     const connect = (again: boolean) => {
@@ -76,6 +93,7 @@ export function useRealtime(ws: string): LiveState {
       source = new EventSource(`/api/v1/workspaces/${encodeURIComponent(ws)}/realtime`);
       source.onopen = () => {
         setState('live');
+        void refreshPresence();
         // A fresh stream cannot replay what was missed while it was down.
         if (again) invalidate(inboxKeys.all(ws));
       };
@@ -98,6 +116,7 @@ export function useRealtime(ws: string): LiveState {
     return () => {
       window.clearTimeout(retry);
       source?.close();
+      live.reset();
     };
   }, [qc, ws]);
 

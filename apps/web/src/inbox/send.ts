@@ -1,4 +1,5 @@
 import type { components } from '../api/schema';
+import type { BubbleButton } from '../ui/WaBubble';
 import type { Template } from './types';
 
 export type SendMessageRequest = components['schemas']['SendMessageRequest'];
@@ -39,7 +40,10 @@ export function templateFields(template: Template): TemplateField[] {
 export const fieldKey = (field: TemplateField) => `${field.where}.${field.name}`;
 
 /** What the customer will read, with the values typed so far (blanks stay as {{name}}). */
-export function renderTemplate(template: Template, values: Record<string, string>) {
+export function renderTemplate(
+  template: Template,
+  values: Record<string, string>,
+): { header?: string; body: string; footer?: string; buttons: BubbleButton[] } {
   const fill = (where: 'header' | 'body', text: string | undefined) =>
     text?.replace(VARIABLE, (whole, name: string) => values[`${where}.${name}`]?.trim() || whole);
   const footer = template.components.find((c) => String(c.type).toUpperCase() === 'FOOTER');
@@ -49,7 +53,10 @@ export function renderTemplate(template: Template, values: Record<string, string
     body: fill('body', componentText(template, 'BODY')) ?? '',
     footer: typeof footer?.text === 'string' ? footer.text : undefined,
     buttons: Array.isArray(buttons?.buttons)
-      ? (buttons.buttons as { text?: unknown }[]).map((b) => String(b.text ?? ''))
+      ? (buttons.buttons as { text?: unknown; type?: unknown }[]).map((b) => ({
+          title: String(b.text ?? ''),
+          kind: b.type === 'URL' ? 'url' : b.type === 'PHONE_NUMBER' ? 'call' : 'quick_reply',
+        }))
       : [],
   };
 }
