@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -20,6 +21,9 @@ async function freePort(): Promise<number> {
   });
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON answers
+export type JsonReply = { status: number; body: any };
+
 export interface Mail {
   kind: string;
   to: string;
@@ -32,6 +36,11 @@ export interface RunningPlatform {
   /** The embedded Graph API simulator (its `/_sim/...` control API drives virtual customers). */
   simUrl: string;
   mails: Mail[];
+  /** The installation operator's API (`/api/v1/operator/…`) with the run's OPERATOR_TOKEN. */
+  operator(method: string, path: string, body?: unknown): Promise<JsonReply>;
+  /** The simulator's control API (what Meta and the customers' phones do); throws unless it answers 2xx. */
+  // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON answers
+  sim(method: string, path: string, body?: unknown): Promise<any>;
   /** Waits for the newest email of a kind to an address (the console mailer logs it). */
   mailTo(kind: string, to: string): Promise<Mail>;
   stop(): Promise<void>;
@@ -42,6 +51,7 @@ export async function startPlatform(
 ): Promise<RunningPlatform> {
   const dataDir = mkdtempSync(join(tmpdir(), 'owaba-e2e-'));
   const [port, simPort] = [await freePort(), await freePort()];
+  const operatorToken = options.env?.OPERATOR_TOKEN ?? randomBytes(24).toString('hex');
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'apps/server/src/main.ts', 'all'], {
     cwd: root,
     env: {
@@ -51,6 +61,7 @@ export async function startPlatform(
       GRAPH_SIM_PORT: String(simPort),
       DATA_DIR: dataDir,
       LOG_LEVEL: 'info',
+      OPERATOR_TOKEN: operatorToken,
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -98,6 +109,28 @@ export async function startPlatform(
     url,
     simUrl: `http://127.0.0.1:${simPort}`,
     mails,
+    async operator(method, path, body) {
+      const response = await fetch(`${url}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${operatorToken}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await response.text();
+      return { status: response.status, body: text ? JSON.parse(text) : null };
+    },
+    async sim(method, path, body) {
+      const response = await fetch(`http://127.0.0.1:${simPort}${path}`, {
+        method,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await response.text();
+      if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
+      return text ? JSON.parse(text) : null;
+    },
     async mailTo(kind, to) {
       for (let i = 0; i < 50; i++) {
         const mail = mails.filter((m) => m.kind === kind && m.to === to).at(-1);
@@ -148,4 +181,29 @@ export async function launchBrowser(attempts = 3): Promise<Browser> {
 
 export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: true });
+}
+
+/** Calls the platform's API from the page, as its signed-in user (session cookie and CSRF token). */
+export async function sessionApi(
+  page: Page,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<JsonReply> {
+  return page.evaluate(
+    async ({ method, path, body }) => {
+      const csrf = document.cookie.match(/(?:^|;\s*)owaba_csrf=([^;]+)/)?.[1];
+      const response = await fetch(path, {
+        method,
+        headers: {
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(csrf ? { 'x-csrf-token': decodeURIComponent(csrf) } : {}),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await response.text();
+      return { status: response.status, body: text ? JSON.parse(text) : null };
+    },
+    { method, path, body },
+  );
 }

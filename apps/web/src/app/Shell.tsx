@@ -29,6 +29,7 @@ const NAV: NavItem[] = [
     permission: 'channels.view',
     simulatorOnly: true,
   },
+  { to: 'billing', label: 'Billing', icon: 'billing', permission: 'billing.view' },
   { to: 'audit', label: 'Audit log', icon: 'audit', permission: 'audit.view' },
   { to: 'settings', label: 'Settings', icon: 'settings' },
 ];

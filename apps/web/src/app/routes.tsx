@@ -37,6 +37,15 @@ export const router = createBrowserRouter([
           { path: 'simulator', ...page(() => import('../simulator/SimulatorPage')) },
           { path: 'audit', ...page(() => import('../audit/AuditPage')) },
           {
+            path: 'billing',
+            ...page(() => import('../billing/BillingLayout')),
+            children: [
+              { index: true, element: <Navigate to="usage" replace /> },
+              { path: 'usage', ...page(() => import('../billing/WalletUsagePage')) },
+              { path: 'governance', ...page(() => import('../billing/GovernancePage')) },
+            ],
+          },
+          {
             path: 'settings',
             ...page(() => import('../settings/SettingsLayout')),
             children: [

@@ -9,6 +9,8 @@ export default function SettingsLayout() {
     { to: 'members', label: 'Members', show: can('members.view') },
     { to: 'api-keys', label: 'API keys', show: can('api_keys.view') },
     { to: 'plan', label: 'Plan', show: can('workspace.view') },
+    // Usage and the wallet live under Billing; this tab leads there from the plan.
+    { to: '../billing/usage', label: 'Usage & wallet', show: can('billing.view') },
     { to: 'roles', label: 'Roles', show: can('workspace.view') },
     { to: 'opt-out', label: 'Opt-out', show: can('workspace.view') },
     { to: 'quick-replies', label: 'Quick replies', show: can('conversations.read.assigned') },
