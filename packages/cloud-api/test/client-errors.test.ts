@@ -18,7 +18,7 @@ let client: GraphClient;
 
 before(async () => {
   server = await startGraphTestServer();
-  client = new GraphClient({ baseUrl: server.baseUrl, version: 'v23.0', timeoutMs: 300 });
+  client = new GraphClient({ baseUrl: server.baseUrl, version: 'v23.0', timeoutMs: 1_000 });
 });
 after(() => server.close());
 

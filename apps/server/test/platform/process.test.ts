@@ -28,7 +28,7 @@ test('embedded mode (`all`) serves /health and /ready with no services', async (
   const [port, simPort] = [await freePort(), await freePort()];
   const server = spawnMain('all', { PORT: String(port), GRAPH_SIM_PORT: String(simPort), DATA_DIR: dataDir });
   try {
-    await waitForOk(`http://127.0.0.1:${port}/health`, 20_000, server);
+    await waitForOk(`http://127.0.0.1:${port}/health`, 45_000, server);
     await waitForOk(`http://127.0.0.1:${port}/ready`, 5_000, server);
     const deadline = Date.now() + 10_000;
     while (!/Demo login/.test(server.output()) && Date.now() < deadline)
