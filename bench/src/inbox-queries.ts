@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { request } from 'undici';
 import { freePort, machine, spawnTs, waitForOk } from './lib/processes.js';
+import { scratchDatabase } from './lib/scale-stack.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -42,25 +43,20 @@ const words = [
   'shipment',
 ];
 
-const dbName = `owbench_${randomBytes(4).toString('hex')}`;
-const admin = new pg.Client({ connectionString: adminUrl });
-await admin.connect();
-await admin.query(`create database ${dbName}`);
-const dbUrl = new URL(adminUrl);
-dbUrl.pathname = `/${dbName}`;
+const database = await scratchDatabase(adminUrl);
 const port = await freePort();
 const server = spawnTs('apps/server/src/main.ts', ['server'], {
   NODE_ENV: 'production',
   LOG_LEVEL: 'warn',
   PORT: String(port),
-  DATABASE_URL: dbUrl.toString(),
+  DATABASE_URL: database.url,
   REDIS_URL: redisUrl,
   REDIS_KEY_PREFIX: `bench${randomBytes(3).toString('hex')}`,
   TOKEN_MASTER_KEY: randomBytes(32).toString('base64'),
   GRAPH_SIM: 'false',
 });
 const base = `http://127.0.0.1:${port}`;
-const db = new pg.Client({ connectionString: dbUrl.toString() });
+const db = new pg.Client({ connectionString: database.url });
 
 try {
   await waitForOk(`${base}/ready`, 60_000);
@@ -187,6 +183,5 @@ try {
   await db.end().catch(() => {});
   server.kill();
   await new Promise((resolve) => setTimeout(resolve, 500));
-  await admin.query(`drop database if exists ${dbName} with (force)`);
-  await admin.end();
+  await database.drop();
 }

@@ -11,9 +11,7 @@
  * event's arrival at its agent's stream. The commit → event share is reported too (the row's
  * `created_at` to arrival), which isolates the realtime path from webhook processing.
  */
-import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import pg from 'pg';
 import { insertSession, insertUser } from '../../apps/server/src/modules/identity/identity.repository.js';
 import { randomToken, tokenHash } from '../../apps/server/src/modules/identity/secrets.js';
 import { insertMember } from '../../apps/server/src/modules/workspaces/workspaces.repository.js';
@@ -21,17 +19,16 @@ import { createWorkspace } from '../../apps/server/src/modules/workspaces/worksp
 import { openDatabase } from '../../apps/server/src/platform/db/client.js';
 import { SESSION_COOKIE, systemActor } from '../../apps/server/src/platform/http/auth.js';
 import { newId } from '../../apps/server/src/platform/ids.js';
-import { numberArg, scaleModeEnv } from './lib/args.js';
-import { BENCH_PHONE_NUMBER_ID, BENCH_WABA_ID, signedInboundText } from './lib/inbound-payload.js';
+import { numberArg } from './lib/args.js';
+import { insertBenchChannel, signedInboundText } from './lib/inbound-payload.js';
 import { openLoop, percentile } from './lib/open-loop.js';
-import { freePort, machine, spawnTs, waitForOk } from './lib/processes.js';
+import { machine } from './lib/processes.js';
+import { startScaleStack } from './lib/scale-stack.js';
 
 const agentCount = numberArg('agents', 100);
 const rate = numberArg('rate', 1000);
 const seconds = numberArg('seconds', 30);
 const customers = 500;
-const { databaseUrl: adminUrl, redisUrl } = scaleModeEnv();
-const appSecret = randomBytes(16).toString('hex');
 const sender = (n: number) => `1650666${String(n % customers).padStart(4, '0')}`;
 const now = () => performance.timeOrigin + performance.now();
 
@@ -105,44 +102,17 @@ async function seed(databaseUrl: string) {
 }
 
 async function main() {
-  const dbName = `owbench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`create database ${dbName}`);
-  const dbUrl = new URL(adminUrl);
-  dbUrl.pathname = `/${dbName}`;
-  const env = {
-    DATABASE_URL: dbUrl.toString(),
-    DATABASE_POOL_SIZE: '20',
-    REDIS_URL: redisUrl,
-    REDIS_KEY_PREFIX: `benchrt${process.pid}`,
-    META_APP_SECRET: appSecret,
-    TOKEN_MASTER_KEY: randomBytes(32).toString('base64'),
-    GRAPH_SIM: 'false',
-    LOG_LEVEL: 'warn',
-    NODE_ENV: 'production',
-  };
-  const ports = [await freePort(), await freePort()];
-  const children = [spawnTs('apps/server/src/main.ts', ['server'], { ...env, PORT: String(ports[0]) })];
-  const db = new pg.Client({ connectionString: dbUrl.toString() });
+  const stack = await startScaleStack({ keyPrefix: 'benchrt', env: { GRAPH_SIM: 'false' } });
+  const { db, appSecret } = stack;
   const streams: http.ClientRequest[] = [];
   try {
     // The first server migrates; the others start on the migrated database.
-    await waitForOk(`http://127.0.0.1:${ports[0]}/ready`);
-    children.push(spawnTs('apps/server/src/main.ts', ['server'], { ...env, PORT: String(ports[1]) }));
-    children.push(spawnTs('apps/server/src/main.ts', ['worker'], env));
-    await waitForOk(`http://127.0.0.1:${ports[1]}/ready`);
+    const first = await stack.server();
+    stack.worker();
+    const second = await stack.server();
 
-    const { workspaceId, agents } = await seed(dbUrl.toString());
-    await db.connect();
-    await db.query(`insert into wabas (id, workspace_id, external_id) values ('waba_rt', $1, $2)`, [
-      workspaceId,
-      BENCH_WABA_ID,
-    ]);
-    await db.query(
-      `insert into channels (id, workspace_id, waba_id, phone_number_id, status) values ('ch_rt', $1, 'waba_rt', $2, 'connected')`,
-      [workspaceId, BENCH_PHONE_NUMBER_ID],
-    );
+    const { workspaceId, agents } = await seed(stack.databaseUrl);
+    const channelId = await insertBenchChannel(db, workspaceId, 'rt');
     for (let n = 0; n < customers; n++) {
       const contactId = `ct_rt${n}`;
       await db.query(`insert into contacts (id, workspace_id, wa_id, phone_e164) values ($1, $2, $3, $4)`, [
@@ -152,17 +122,17 @@ async function main() {
         `+${sender(n)}`,
       ]);
       await db.query(
-        `insert into conversations (id, workspace_id, channel_id, contact_id, assignee_id) values ($1, $2, 'ch_rt', $3, $4)`,
-        [`conv_rt${n}`, workspaceId, contactId, agents[n % agents.length]!.userId],
+        `insert into conversations (id, workspace_id, channel_id, contact_id, assignee_id) values ($1, $2, $3, $4, $5)`,
+        [`conv_rt${n}`, workspaceId, channelId, contactId, agents[n % agents.length]!.userId],
       );
     }
 
     const arrivals = new Map<string, number>();
     for (const [i, agent] of agents.entries()) {
-      const port = ports[i % 2];
+      const server = i % 2 === 0 ? first : second;
       streams.push(
         await listen(
-          `http://127.0.0.1:${port}/api/v1/workspaces/${workspaceId}/realtime`,
+          `${server.url}/api/v1/workspaces/${workspaceId}/realtime`,
           agent.token,
           (messageId, at) => arrivals.set(messageId, at),
         ),
@@ -173,7 +143,7 @@ async function main() {
     const intended = new Map<string, number>();
     const origin = now() - performance.now();
     const load = await openLoop({
-      url: `http://127.0.0.1:${ports[0]}/webhooks/whatsapp`,
+      url: `${first.url}/webhooks/whatsapp`,
       rate,
       seconds,
       request: (i) => {
@@ -231,11 +201,7 @@ async function main() {
     );
   } finally {
     for (const stream of streams) stream.destroy();
-    for (const child of children) child.kill('SIGTERM');
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
-    await db.end().catch(() => {});
-    await admin.query(`drop database if exists ${dbName} with (force)`).catch(() => {});
-    await admin.end();
+    await stack.stop();
   }
 }
 

@@ -26,6 +26,7 @@ import { redisRateLimits } from '../../apps/server/src/platform/ratelimit/rate-l
 import { numberArg, scaleModeEnv } from './lib/args.js';
 import { type OpenLoopResult, openLoop, percentile } from './lib/open-loop.js';
 import { freePort, machine, spawnTs, waitForOk } from './lib/processes.js';
+import { scratchDatabase } from './lib/scale-stack.js';
 
 const rate = numberArg('rate', 500);
 const seconds = numberArg('seconds', 20);
@@ -129,12 +130,8 @@ const summary = (result: OpenLoopResult) => ({
   max: Number(percentile(result.latencies, 100).toFixed(1)),
 });
 
-const dbName = `owbench_${randomBytes(4).toString('hex')}`;
-const admin = new pg.Client({ connectionString: adminUrl });
-await admin.connect();
-await admin.query(`create database ${dbName}`);
-const dbUrl = new URL(adminUrl);
-dbUrl.pathname = `/${dbName}`;
+const scratch = await scratchDatabase(adminUrl);
+const dbUrl = new URL(scratch.url);
 const port = await freePort();
 const keyPrefix = `bench${randomBytes(3).toString('hex')}`;
 const env = {
@@ -222,6 +219,5 @@ try {
   await seeder?.close();
   server.kill();
   await new Promise((resolve) => setTimeout(resolve, 500));
-  await admin.query(`drop database if exists ${dbName} with (force)`);
-  await admin.end();
+  await scratch.drop();
 }

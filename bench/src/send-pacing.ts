@@ -12,7 +12,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import pg from 'pg';
 import { loadConfig } from '../../apps/server/src/config.js';
 import { channels, wabas } from '../../apps/server/src/modules/channels/channels.tables.js';
 import { contacts } from '../../apps/server/src/modules/contacts/contacts.tables.js';
@@ -22,6 +21,7 @@ import { sendMessageJob } from '../../apps/server/src/modules/messages/send.job.
 import { newId } from '../../apps/server/src/platform/ids.js';
 import { createPlatform, type RunningPlatform } from '../../apps/server/src/platform/platform.js';
 import { freePort, machine, spawnTs, waitForOk } from './lib/processes.js';
+import { scratchDatabase } from './lib/scale-stack.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -50,12 +50,7 @@ const control = async <T>(method: string, path: string, body?: unknown): Promise
   return (await res.json()) as T;
 };
 
-const dbName = `owbench_${randomBytes(4).toString('hex')}`;
-const admin = new pg.Client({ connectionString: adminUrl });
-await admin.connect();
-await admin.query(`create database ${dbName}`);
-const dbUrl = new URL(adminUrl);
-dbUrl.pathname = `/${dbName}`;
+const database = await scratchDatabase(adminUrl);
 
 const platforms: RunningPlatform[] = [];
 try {
@@ -78,7 +73,7 @@ try {
     DATA_DIR: 'memory://',
     GRAPH_SIM: 'false',
     GRAPH_API_BASE_URL: simUrl,
-    DATABASE_URL: dbUrl.toString(),
+    DATABASE_URL: database.url,
     REDIS_URL: redisUrl,
     REDIS_KEY_PREFIX: `bench${randomBytes(3).toString('hex')}`,
     TOKEN_MASTER_KEY: randomBytes(32).toString('base64'),
@@ -190,6 +185,5 @@ try {
 } finally {
   for (const platform of platforms) await platform.close();
   sim.kill();
-  await admin.query(`drop database if exists ${dbName} with (force)`);
-  await admin.end();
+  await database.drop();
 }

@@ -10,27 +10,28 @@
  * 3. The same autocannon run against a bare Fastify route answering 200, for the ratio.
  * The server runs alone (role `server`): acking is what Meta measures; processing has its own benchmark.
  */
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
-import { numberArg, scaleModeEnv } from './lib/args.js';
+import { numberArg } from './lib/args.js';
 import { autocannon } from './lib/autocannon.js';
 import { signedInboundText } from './lib/inbound-payload.js';
 import { openLoop, percentile } from './lib/open-loop.js';
 import { freePort, machine, rssMb, spawnTs, waitForOk } from './lib/processes.js';
+import { startScaleStack } from './lib/scale-stack.js';
 
 const rate = numberArg('rate', 3300);
 const seconds = numberArg('seconds', 60);
 const saturationSeconds = numberArg('saturation-seconds', 15);
-const { databaseUrl: adminUrl, redisUrl } = scaleModeEnv();
 
-const appSecret = randomBytes(16).toString('hex');
+type Request = () => { body: string; headers: Record<string, string> };
 let counter = 0;
-const signedInbound = () => {
-  const n = ++counter;
-  return signedInboundText(appSecret, `wamid.bench.${process.pid}.${n}`, '16505551234', `Olá ${n} — café?`);
-};
+/** Signed POSTs with the given app secret, each a distinct inbound message. */
+const signedInbound =
+  (appSecret: string): Request =>
+  () => {
+    const n = ++counter;
+    return signedInboundText(appSecret, `wamid.bench.${process.pid}.${n}`, '16505551234', `Olá ${n} — café?`);
+  };
 
-async function saturate(url: string) {
+async function saturate(url: string, next: Request) {
   const result = await autocannon({
     url,
     connections: 100,
@@ -39,7 +40,7 @@ async function saturate(url: string) {
       {
         method: 'POST',
         setupRequest: (request: Record<string, unknown>) => {
-          const { body, headers } = signedInbound();
+          const { body, headers } = next();
           return { ...request, method: 'POST', body, headers };
         },
       },
@@ -54,48 +55,28 @@ async function saturate(url: string) {
 }
 
 async function main() {
-  const dbName = `owbench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`create database ${dbName}`);
-  const dbUrl = new URL(adminUrl);
-  dbUrl.pathname = `/${dbName}`;
-
-  const port = await freePort();
-  const server = spawnTs('apps/server/src/main.ts', ['server'], {
-    PORT: String(port),
-    DATABASE_URL: dbUrl.toString(),
-    DATABASE_POOL_SIZE: '20',
-    REDIS_URL: redisUrl,
-    REDIS_KEY_PREFIX: `bench${process.pid}`,
-    META_APP_SECRET: appSecret,
-    TOKEN_MASTER_KEY: randomBytes(32).toString('base64'),
-    LOG_LEVEL: 'warn',
-    NODE_ENV: 'production',
-  });
+  const stack = await startScaleStack({ keyPrefix: 'bench' });
+  const signed = signedInbound(stack.appSecret);
   const barePort = await freePort();
   const bare = spawnTs('bench/src/lib/bare-server.ts', [], { PORT: String(barePort) });
   try {
-    await waitForOk(`http://127.0.0.1:${port}/ready`);
+    const server = await stack.server();
     await waitForOk(`http://127.0.0.1:${barePort}/health`);
-    const url = `http://127.0.0.1:${port}/webhooks/whatsapp`;
+    const url = `${server.url}/webhooks/whatsapp`;
 
     // Warm-up, then the measured fixed-rate run with RSS sampling.
-    await openLoop({ url, rate, seconds: 3, request: signedInbound });
+    await openLoop({ url, rate, seconds: 3, request: signed });
     let peakRss = 0;
     const sampler = setInterval(() => {
-      peakRss = Math.max(peakRss, rssMb(server.pid!));
+      peakRss = Math.max(peakRss, rssMb(server.process.pid!));
     }, 250);
-    const fixed = await openLoop({ url, rate, seconds, request: signedInbound });
+    const fixed = await openLoop({ url, rate, seconds, request: signed });
     clearInterval(sampler);
 
-    const platform = await saturate(url);
-    const baseline = await saturate(`http://127.0.0.1:${barePort}/webhooks/whatsapp`);
+    const platform = await saturate(url, signed);
+    const baseline = await saturate(`http://127.0.0.1:${barePort}/webhooks/whatsapp`, signed);
 
-    const db = new pg.Client({ connectionString: dbUrl.toString() });
-    await db.connect();
-    const { rows } = await db.query('select count(*)::int as n from webhook_events');
-    await db.end();
+    const { rows } = await stack.db.query('select count(*)::int as n from webhook_events');
 
     const report = {
       machine: machine(),
@@ -117,11 +98,8 @@ async function main() {
     };
     console.log(JSON.stringify(report, null, 2));
   } finally {
-    server.kill('SIGTERM');
     bare.kill('SIGTERM');
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
-    await admin.query(`drop database if exists ${dbName} with (force)`).catch(() => {});
-    await admin.end();
+    await stack.stop();
   }
 }
 

@@ -9,19 +9,17 @@
  * 2. Latency: an open-loop 1,000 webhooks/s for --seconds; per message, the time from the POST's
  *    intended send time to the message row's commit (`created_at`): when it becomes readable.
  */
-import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import pg from 'pg';
-import { numberArg, scaleModeEnv } from './lib/args.js';
-import { BENCH_PHONE_NUMBER_ID, BENCH_WABA_ID, signedInboundText } from './lib/inbound-payload.js';
+import type pg from 'pg';
+import { numberArg } from './lib/args.js';
+import { insertBenchChannel, signedInboundText } from './lib/inbound-payload.js';
 import { openLoop, percentile } from './lib/open-loop.js';
-import { freePort, machine, spawnTs, waitForOk } from './lib/processes.js';
+import { machine } from './lib/processes.js';
+import { startScaleStack } from './lib/scale-stack.js';
 
 const burst = numberArg('burst', 20_000);
 const rate = numberArg('rate', 1000);
 const seconds = numberArg('seconds', 30);
-const { databaseUrl: adminUrl, redisUrl } = scaleModeEnv();
-const appSecret = randomBytes(16).toString('hex');
 const sender = (n: number) => `1650555${String(n % 500).padStart(4, '0')}`;
 
 async function waitForCount(
@@ -43,46 +41,16 @@ async function waitForCount(
 }
 
 async function main() {
-  const dbName = `owbench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`create database ${dbName}`);
-  const dbUrl = new URL(adminUrl);
-  dbUrl.pathname = `/${dbName}`;
-  const env = {
-    DATABASE_URL: dbUrl.toString(),
-    DATABASE_POOL_SIZE: '20',
-    REDIS_URL: redisUrl,
-    REDIS_KEY_PREFIX: `benchp${process.pid}`,
-    META_APP_SECRET: appSecret,
-    TOKEN_MASTER_KEY: randomBytes(32).toString('base64'),
-    LOG_LEVEL: 'warn',
-    NODE_ENV: 'production',
-  };
-  const port = await freePort();
-  const server = spawnTs('apps/server/src/main.ts', ['server'], { ...env, PORT: String(port) });
-  const db = new pg.Client({ connectionString: dbUrl.toString() });
-  let worker: ReturnType<typeof spawnTs> | undefined;
+  const stack = await startScaleStack({ keyPrefix: 'benchp' });
+  const { db, appSecret } = stack;
   try {
-    await waitForOk(`http://127.0.0.1:${port}/ready`);
-    await db.connect();
-    await db.query(`insert into wabas (id, workspace_id, external_id) values ('waba_b', 'ws_bench', $1)`, [
-      BENCH_WABA_ID,
-    ]);
-    await db.query(
-      `insert into channels (id, workspace_id, waba_id, phone_number_id, status) values ('ch_b', 'ws_bench', 'waba_b', $1, 'connected')`,
-      [BENCH_PHONE_NUMBER_ID],
-    );
+    const server = await stack.server();
+    await insertBenchChannel(db, 'ws_bench', 'b');
     // BENCH_PROFILE_DIR=/tmp/x writes a CPU profile of the worker there.
     const profile = process.env.BENCH_PROFILE_DIR;
-    worker = spawnTs(
-      'apps/server/src/main.ts',
-      ['worker'],
-      env,
-      profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [],
-    );
+    stack.worker(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []);
     await new Promise((resolve) => setTimeout(resolve, 3_000));
-    const url = `http://127.0.0.1:${port}/webhooks/whatsapp`;
+    const url = `${server.url}/webhooks/whatsapp`;
 
     // 1. Burst throughput.
     const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
@@ -93,7 +61,14 @@ async function main() {
         const n = next++;
         const { body, headers } = signedInboundText(appSecret, `wamid.burst.${n}`, sender(n), `burst ${n}`);
         const req = http.request(
-          { agent, host: '127.0.0.1', port, path: '/webhooks/whatsapp', method: 'POST', headers },
+          {
+            agent,
+            host: '127.0.0.1',
+            port: server.port,
+            path: '/webhooks/whatsapp',
+            method: 'POST',
+            headers,
+          },
           (res) => {
             res.resume();
             res.on('end', () =>
@@ -160,12 +135,7 @@ async function main() {
       ),
     );
   } finally {
-    worker?.kill('SIGINT');
-    server.kill('SIGTERM');
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
-    await db.end().catch(() => {});
-    await admin.query(`drop database if exists ${dbName} with (force)`).catch(() => {});
-    await admin.end();
+    await stack.stop();
   }
 }
 

@@ -1,7 +1,24 @@
 import { metaJsonStringify, signBody } from '@openwaba/cloud-api';
+import type pg from 'pg';
 
-export const BENCH_WABA_ID = '102290129340398';
-export const BENCH_PHONE_NUMBER_ID = '106540352242922';
+const BENCH_WABA_ID = '102290129340398';
+const BENCH_PHONE_NUMBER_ID = '106540352242922';
+
+/** The WABA and connected channel these payloads are addressed to, in a workspace; returns the channel id. */
+export async function insertBenchChannel(db: pg.Client, workspaceId: string, tag: string): Promise<string> {
+  const wabaId = `waba_${tag}`;
+  const channelId = `ch_${tag}`;
+  await db.query('insert into wabas (id, workspace_id, external_id) values ($1, $2, $3)', [
+    wabaId,
+    workspaceId,
+    BENCH_WABA_ID,
+  ]);
+  await db.query(
+    `insert into channels (id, workspace_id, waba_id, phone_number_id, status) values ($1, $2, $3, $4, 'connected')`,
+    [channelId, workspaceId, wabaId, BENCH_PHONE_NUMBER_ID],
+  );
+  return channelId;
+}
 
 /** A signed webhook POST carrying one inbound text message, as Meta sends it. */
 export function signedInboundText(

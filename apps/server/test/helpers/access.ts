@@ -163,6 +163,8 @@ export interface RouteCase {
   body?: () => unknown;
   /** A query string (without `?`) for every attempt, e.g. `q=hello`. */
   query?: string;
+  /** Extra request headers, e.g. the Content-Type of a multipart `body` given as a Buffer. */
+  headers?: Record<string, string>;
   /** Also try API keys (default true). */
   apiKeys?: boolean;
 }
@@ -191,7 +193,7 @@ async function call(
   return t.inject({
     method: route.method,
     url,
-    headers: caller?.headers ?? {},
+    headers: { ...route.headers, ...caller?.headers },
     ...(body === undefined ? {} : { payload: body as Record<string, unknown> }),
   });
 }

@@ -1,12 +1,13 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
-import { Fragment, useState } from 'react';
+import { useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { ApiError, api, call } from '../api/client';
 import type { AuditEntry } from '../api/types';
 import { useWorkspace } from '../app/workspace';
 import { useMembers } from '../settings/queries';
+import { DataTable, RowAction } from '../ui/DataTable';
 import { formatDateTime } from '../ui/format';
-import { EmptyState, ErrorState, PageHeader, Spinner } from '../ui/states';
+import { EmptyState, PagedListFoot, PageHeader, QueryState } from '../ui/states';
 import { AuditFilters } from './AuditFilters';
 import { describeAction, exportHref, filtersFrom, toQuery } from './filters';
 
@@ -56,35 +57,22 @@ export default function AuditPage() {
         }
       />
       <section className="card card-flush" aria-label="Audit entries" aria-busy={log.isFetching}>
-        {log.isPending && <Spinner label="Loading audit log…" />}
-        {log.isError && Object.keys(fieldErrors).length === 0 && (
-          <ErrorState error={log.error} onRetry={() => log.refetch()} />
-        )}
-        {log.isSuccess &&
-          (entries.length === 0 ? (
+        <QueryState
+          query={log}
+          loading="Loading audit log…"
+          showError={Object.keys(fieldErrors).length === 0}
+          isEmpty={() => entries.length === 0}
+          empty={
             <EmptyState title={filtered ? 'Nothing matches these filters' : 'No activity yet'}>
               {filtered
                 ? 'Try a wider date range or clear the filters.'
                 : 'Actions of your team will show here.'}
             </EmptyState>
-          ) : (
-            <AuditTable entries={entries} />
-          ))}
-        {log.hasNextPage && (
-          <div className="table-foot">
-            <button
-              type="button"
-              className="btn"
-              onClick={() => log.fetchNextPage()}
-              disabled={log.isFetchingNextPage}
-            >
-              {log.isFetchingNextPage ? 'Loading…' : 'Load older entries'}
-            </button>
-          </div>
-        )}
-        <p className="sr-only" aria-live="polite">
-          {log.isSuccess ? `${entries.length} entries shown` : ''}
-        </p>
+          }
+        >
+          {() => <AuditTable entries={entries} />}
+        </QueryState>
+        <PagedListFoot query={log} more="Load older entries" shown={`${entries.length} entries shown`} />
       </section>
     </>
   );
@@ -93,64 +81,54 @@ export default function AuditPage() {
 function AuditTable({ entries }: { entries: AuditEntry[] }) {
   const [open, setOpen] = useState<string | null>(null);
   return (
-    <div className="table-wrap">
-      <table className="table">
-        <thead>
-          <tr>
-            <th scope="col">When</th>
-            <th scope="col">Actor</th>
-            <th scope="col">Action</th>
-            <th scope="col" className="hide-sm">
-              Resource
-            </th>
-            <th scope="col">
-              <span className="sr-only">Details</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {entries.map((entry) => (
-            <Fragment key={entry.id}>
-              <tr>
-                <td className="nowrap">{formatDateTime(entry.occurredAt)}</td>
-                <td>
-                  <div className="cell-primary">{entry.actorLabel ?? entry.actorType}</div>
-                  {entry.actorType !== 'user' && (
-                    <div className="cell-secondary">{entry.actorType.replace('_', ' ')}</div>
-                  )}
-                </td>
-                <td>
-                  <div className="cell-primary">{describeAction(entry.action)}</div>
-                  <code className="cell-secondary mono">{entry.action}</code>
-                </td>
-                <td className="hide-sm">
-                  <div>{entry.resourceType}</div>
-                  {entry.resourceId && <code className="cell-secondary mono">{entry.resourceId}</code>}
-                </td>
-                <td className="cell-actions">
-                  <button
-                    type="button"
-                    className="btn btn-small btn-ghost"
-                    aria-expanded={open === entry.id}
-                    aria-controls={`audit-${entry.id}`}
-                    onClick={() => setOpen(open === entry.id ? null : entry.id)}
-                  >
-                    {open === entry.id ? 'Hide' : 'Details'}
-                  </button>
-                </td>
-              </tr>
-              {open === entry.id && (
-                <tr className="row-details" id={`audit-${entry.id}`}>
-                  <td colSpan={5}>
-                    <EntryDetails entry={entry} />
-                  </td>
-                </tr>
+    <DataTable
+      rows={entries}
+      columns={[
+        { header: 'When', className: 'nowrap', cell: (entry) => formatDateTime(entry.occurredAt) },
+        {
+          header: 'Actor',
+          cell: (entry) => (
+            <>
+              <div className="cell-primary">{entry.actorLabel ?? entry.actorType}</div>
+              {entry.actorType !== 'user' && (
+                <div className="cell-secondary">{entry.actorType.replace('_', ' ')}</div>
               )}
-            </Fragment>
-          ))}
-        </tbody>
-      </table>
-    </div>
+            </>
+          ),
+        },
+        {
+          header: 'Action',
+          cell: (entry) => (
+            <>
+              <div className="cell-primary">{describeAction(entry.action)}</div>
+              <code className="cell-secondary mono">{entry.action}</code>
+            </>
+          ),
+        },
+        {
+          header: 'Resource',
+          hideSm: true,
+          cell: (entry) => (
+            <>
+              <div>{entry.resourceType}</div>
+              {entry.resourceId && <code className="cell-secondary mono">{entry.resourceId}</code>}
+            </>
+          ),
+        },
+      ]}
+      actions={(entry) => (
+        <RowAction
+          tone="ghost"
+          label={open === entry.id ? 'Hide' : 'Details'}
+          aria-expanded={open === entry.id}
+          aria-controls={`audit-${entry.id}`}
+          onClick={() => setOpen(open === entry.id ? null : entry.id)}
+        />
+      )}
+      actionsHeader="Details"
+      details={(entry) => open === entry.id && <EntryDetails entry={entry} />}
+      detailsId={(entry) => `audit-${entry.id}`}
+    />
   );
 }
 

@@ -4,8 +4,10 @@ import { api, call, errorMessage } from '../api/client';
 import { useWorkspace } from '../app/workspace';
 import { ConfirmDialog } from '../settings/ConfirmDialog';
 import { useAnnounce } from '../ui/announcer';
+import { useConfirmedAction } from '../ui/confirm';
+import { DataTable, RowAction } from '../ui/DataTable';
 import { formatDateTime } from '../ui/format';
-import { EmptyState, ErrorState, PageHeader, Spinner } from '../ui/states';
+import { EmptyState, PageHeader, QueryState } from '../ui/states';
 import { ConnectDialog } from './ConnectDialog';
 import {
   type Channel,
@@ -69,18 +71,20 @@ export default function ChannelsPage() {
         </div>
       )}
       <section className="card card-flush" aria-label="Connected numbers" aria-busy={channels.isFetching}>
-        {channels.isPending && <Spinner label="Loading channels…" />}
-        {channels.isError && <ErrorState error={channels.error} onRetry={() => channels.refetch()} />}
-        {channels.data &&
-          (items.length === 0 ? (
+        <QueryState
+          query={channels}
+          loading="Loading channels…"
+          isEmpty={() => items.length === 0}
+          empty={
             <EmptyState title="No WhatsApp number connected yet">
               {can('channels.manage')
                 ? 'Connect one through Meta’s sign-up to start receiving messages.'
                 : 'An Owner or Manager can connect one.'}
             </EmptyState>
-          ) : (
-            <ChannelTable channels={items} onReconnect={(reconnect) => setConnecting({ reconnect })} />
-          ))}
+          }
+        >
+          {() => <ChannelTable channels={items} onReconnect={(reconnect) => setConnecting({ reconnect })} />}
+        </QueryState>
       </section>
       <ConnectDialog
         open={connecting !== null}
@@ -101,129 +105,103 @@ function ChannelTable({
   const { id: workspaceId, can } = useWorkspace();
   const queryClient = useQueryClient();
   const announce = useAnnounce();
-  const [disconnecting, setDisconnecting] = useState<Channel | null>(null);
-  const refresh = () => queryClient.invalidateQueries({ queryKey: channelsKey(workspaceId) });
   const path = (channel: Channel) => ({ params: { path: { workspaceId, channelId: channel.id } } });
   const sync = useMutation({
     mutationFn: (channel: Channel) =>
       call(api.POST('/api/v1/workspaces/{workspaceId}/channels/{channelId}/sync', path(channel))),
     onSuccess: (channel) => announce(`${channelLabel(channel)} refreshed from Meta`),
     onError: (error) => announce(errorMessage(error), 'error'),
-    onSettled: refresh,
+    onSettled: () => queryClient.invalidateQueries({ queryKey: channelsKey(workspaceId) }),
   });
-  const disconnect = useMutation({
-    mutationFn: (channel: Channel) =>
+  const disconnection = useConfirmedAction({
+    action: (channel: Channel) =>
       call(api.POST('/api/v1/workspaces/{workspaceId}/channels/{channelId}/disconnect', path(channel))),
-    onSuccess: async (channel) => {
-      await refresh();
-      announce(`${channelLabel(channel)} was disconnected`);
-      setDisconnecting(null);
-    },
+    queryKey: channelsKey(workspaceId),
+    done: (_channel, disconnected) => `${channelLabel(disconnected)} was disconnected`,
   });
 
   return (
     <>
-      <div className="table-wrap">
-        <table className="table channels-table">
-          <thead>
-            <tr>
-              <th scope="col">Number</th>
-              <th scope="col">Status</th>
-              <th scope="col">Quality</th>
-              <th scope="col">Messaging limit</th>
-              <th scope="col" className="hide-sm">
-                Throughput
-              </th>
-              <th scope="col" className="hide-sm">
-                Last synced
-              </th>
-              <th scope="col">
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {channels.map((channel) => (
-              <tr key={channel.id} className={channel.status === 'needs_reauth' ? 'row-alert' : undefined}>
-                <td>
-                  <div className="cell-primary">{channel.displayPhoneNumber ?? channel.phoneNumberId}</div>
-                  <div className="cell-secondary">
-                    {channel.verifiedName ?? 'Name pending'} · WABA {channel.wabaExternalId}
-                  </div>
-                  {channel.lastError && channel.status !== 'connected' && (
-                    <div className="cell-error">{channel.lastError.message}</div>
-                  )}
-                </td>
-                <td>
-                  <span className={`badge ${STATUS_TONE[channel.status]}`}>
-                    {statusLabels[channel.status]}
-                  </span>
-                </td>
-                <td>
-                  <span className="quality">
-                    <span
-                      className={`quality-dot quality-${(channel.qualityRating ?? 'unknown').toLowerCase()}`}
-                      aria-hidden="true"
-                    />
-                    {qualityLabels[channel.qualityRating ?? 'UNKNOWN'] ?? channel.qualityRating}
-                  </span>
-                </td>
-                <td>{tierLabel(channel.messagingLimitTier)}</td>
-                <td className="hide-sm">{throughputLabel(channel.throughputLevel)}</td>
-                <td className="hide-sm">{formatDateTime(channel.lastSyncedAt)}</td>
-                <td className="cell-actions">
-                  {can('channels.manage') && channel.status !== 'disconnected' && (
-                    <>
-                      {channel.status === 'needs_reauth' && (
-                        <button
-                          type="button"
-                          className="btn btn-small"
-                          onClick={() => onReconnect(channel.phoneNumberId)}
-                        >
-                          Reconnect<span className="sr-only"> {channelLabel(channel)}</span>
-                        </button>
-                      )}
-                      {channel.status !== 'needs_reauth' && (
-                        <button
-                          type="button"
-                          className="btn btn-small btn-ghost"
-                          disabled={sync.isPending}
-                          onClick={() => sync.mutate(channel)}
-                        >
-                          Sync<span className="sr-only"> {channelLabel(channel)}</span>
-                        </button>
-                      )}
-                      <button
-                        type="button"
-                        className="btn btn-small btn-ghost-danger"
-                        onClick={() => setDisconnecting(channel)}
-                      >
-                        Disconnect<span className="sr-only"> {channelLabel(channel)}</span>
-                      </button>
-                    </>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        rows={channels}
+        className="channels-table"
+        rowProps={(channel) => ({ className: channel.status === 'needs_reauth' ? 'row-alert' : undefined })}
+        columns={[
+          {
+            header: 'Number',
+            cell: (channel) => (
+              <>
+                <div className="cell-primary">{channel.displayPhoneNumber ?? channel.phoneNumberId}</div>
+                <div className="cell-secondary">
+                  {channel.verifiedName ?? 'Name pending'} · WABA {channel.wabaExternalId}
+                </div>
+                {channel.lastError && channel.status !== 'connected' && (
+                  <div className="cell-error">{channel.lastError.message}</div>
+                )}
+              </>
+            ),
+          },
+          {
+            header: 'Status',
+            cell: (channel) => (
+              <span className={`badge ${STATUS_TONE[channel.status]}`}>{statusLabels[channel.status]}</span>
+            ),
+          },
+          {
+            header: 'Quality',
+            cell: (channel) => (
+              <span className="quality">
+                <span
+                  className={`quality-dot quality-${(channel.qualityRating ?? 'unknown').toLowerCase()}`}
+                  aria-hidden="true"
+                />
+                {qualityLabels[channel.qualityRating ?? 'UNKNOWN'] ?? channel.qualityRating}
+              </span>
+            ),
+          },
+          { header: 'Messaging limit', cell: (channel) => tierLabel(channel.messagingLimitTier) },
+          { header: 'Throughput', hideSm: true, cell: (channel) => throughputLabel(channel.throughputLevel) },
+          { header: 'Last synced', hideSm: true, cell: (channel) => formatDateTime(channel.lastSyncedAt) },
+        ]}
+        actions={(channel) =>
+          can('channels.manage') &&
+          channel.status !== 'disconnected' && (
+            <>
+              {channel.status === 'needs_reauth' && (
+                <RowAction
+                  label="Reconnect"
+                  subject={channelLabel(channel)}
+                  onClick={() => onReconnect(channel.phoneNumberId)}
+                />
+              )}
+              {channel.status !== 'needs_reauth' && (
+                <RowAction
+                  tone="ghost"
+                  label="Sync"
+                  subject={channelLabel(channel)}
+                  disabled={sync.isPending}
+                  onClick={() => sync.mutate(channel)}
+                />
+              )}
+              <RowAction
+                tone="danger"
+                label="Disconnect"
+                subject={channelLabel(channel)}
+                onClick={() => disconnection.ask(channel)}
+              />
+            </>
+          )
+        }
+      />
       <ConfirmDialog
         title="Disconnect this number?"
         body={
-          disconnecting
-            ? `${channelLabel(disconnecting)} stops sending and receiving messages here at once. Conversations and contacts stay. You can connect it again later.`
+          disconnection.target
+            ? `${channelLabel(disconnection.target)} stops sending and receiving messages here at once. Conversations and contacts stay. You can connect it again later.`
             : ''
         }
         confirmLabel="Disconnect"
-        open={disconnecting !== null}
-        pending={disconnect.isPending}
-        error={disconnect.error ? errorMessage(disconnect.error) : null}
-        onConfirm={() => disconnecting && disconnect.mutate(disconnecting)}
-        onClose={() => {
-          disconnect.reset();
-          setDisconnecting(null);
-        }}
+        {...disconnection.dialog}
       />
     </>
   );

@@ -1,10 +1,11 @@
 import { type FormEvent, lazy, Suspense, useState } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { useWorkspace } from '../app/workspace';
+import { DataTable } from '../ui/DataTable';
 import { SelectField, TextField } from '../ui/Field';
 import { formatDateTime } from '../ui/format';
 import { readForm } from '../ui/forms';
-import { EmptyState, ErrorState, PageHeader, Spinner } from '../ui/states';
+import { EmptyState, PagedListFoot, PageHeader, QueryState, Spinner } from '../ui/states';
 import { CreateContactDialog } from './CreateContactDialog';
 import { OptBadge } from './OptBadge';
 import {
@@ -124,37 +125,27 @@ export default function ContactsPage() {
           </div>
         </form>
         <section className="card card-flush" aria-label="Contacts" aria-busy={list.isFetching}>
-          {list.isPending && <Spinner label="Loading contacts…" />}
-          {list.isError && <ErrorState error={list.error} onRetry={() => list.refetch()} />}
-          {list.isSuccess &&
-            (contacts.length === 0 ? (
+          <QueryState
+            query={list}
+            loading="Loading contacts…"
+            isEmpty={() => contacts.length === 0}
+            empty={
               <EmptyState title={filtered ? 'No contact matches' : 'No contacts yet'}>
                 {filtered
                   ? 'Try another search or clear the filters.'
                   : 'Customers who write to your WhatsApp numbers show up here, or add one yourself.'}
               </EmptyState>
-            ) : (
+            }
+          >
+            {() => (
               <ContactTable
                 contacts={contacts}
                 selected={contactId}
                 linkTo={(id) => `${home}/${id}${search}`}
               />
-            ))}
-          {list.hasNextPage && (
-            <div className="table-foot">
-              <button
-                type="button"
-                className="btn"
-                onClick={() => list.fetchNextPage()}
-                disabled={list.isFetchingNextPage}
-              >
-                {list.isFetchingNextPage ? 'Loading…' : 'Load more'}
-              </button>
-            </div>
-          )}
-          <p className="sr-only" aria-live="polite">
-            {list.isSuccess ? `${contacts.length} contacts shown` : ''}
-          </p>
+            )}
+          </QueryState>
+          <PagedListFoot query={list} more="Load more" shown={`${contacts.length} contacts shown`} />
         </section>
       </div>
       {contactId && (
@@ -187,48 +178,43 @@ function ContactTable({
   linkTo: (contactId: string) => string;
 }) {
   return (
-    <div className="table-wrap">
-      <table className="table">
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Phone</th>
-            <th scope="col" className="hide-sm">
-              Tags
-            </th>
-            <th scope="col">Status</th>
-            <th scope="col" className="hide-sm">
-              Last message
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {contacts.map((contact) => (
-            <tr key={contact.id} aria-current={contact.id === selected ? 'true' : undefined}>
-              <td>
-                <Link className="cell-primary contact-link" to={linkTo(contact.id)}>
-                  {contact.name ?? contact.phone ?? 'Unknown'}
-                </Link>
-                {contact.email && <div className="cell-secondary">{contact.email}</div>}
-              </td>
-              <td className="nowrap mono">{contact.phone ?? '—'}</td>
-              <td className="hide-sm">
-                <span className="tag-list">
-                  {contact.tags.map((tag) => (
-                    <span key={tag} className="badge">
-                      {tag}
-                    </span>
-                  ))}
+    <DataTable
+      rows={contacts}
+      rowProps={(contact) => ({ 'aria-current': contact.id === selected ? 'true' : undefined })}
+      columns={[
+        {
+          header: 'Name',
+          cell: (contact) => (
+            <>
+              <Link className="cell-primary contact-link" to={linkTo(contact.id)}>
+                {contact.name ?? contact.phone ?? 'Unknown'}
+              </Link>
+              {contact.email && <div className="cell-secondary">{contact.email}</div>}
+            </>
+          ),
+        },
+        { header: 'Phone', className: 'nowrap mono', cell: (contact) => contact.phone ?? '—' },
+        {
+          header: 'Tags',
+          hideSm: true,
+          cell: (contact) => (
+            <span className="tag-list">
+              {contact.tags.map((tag) => (
+                <span key={tag} className="badge">
+                  {tag}
                 </span>
-              </td>
-              <td>
-                <OptBadge contact={contact} />
-              </td>
-              <td className="hide-sm nowrap">{formatDateTime(contact.lastInboundAt)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+              ))}
+            </span>
+          ),
+        },
+        { header: 'Status', cell: (contact) => <OptBadge contact={contact} /> },
+        {
+          header: 'Last message',
+          hideSm: true,
+          className: 'nowrap',
+          cell: (contact) => formatDateTime(contact.lastInboundAt),
+        },
+      ]}
+    />
   );
 }

@@ -5,8 +5,10 @@ import { type Invitation, type Member, mayActOnRole, type Role, roleLabels } fro
 import { useWorkspace } from '../app/workspace';
 import { useMe } from '../auth/session';
 import { useAnnounce } from '../ui/announcer';
+import { useConfirmedAction } from '../ui/confirm';
+import { DataTable, RowAction } from '../ui/DataTable';
 import { formatDate } from '../ui/format';
-import { EmptyState, ErrorState, Spinner } from '../ui/states';
+import { EmptyState, QueryState } from '../ui/states';
 import { ConfirmDialog } from './ConfirmDialog';
 import { InviteDialog } from './InviteDialog';
 import { invitationsKey, membersKey, useInvitations, useMembers } from './queries';
@@ -32,27 +34,27 @@ export default function MembersPage() {
             </button>
           )}
         </div>
-        {members.isPending && <Spinner label="Loading members…" />}
-        {members.isError && <ErrorState error={members.error} onRetry={() => members.refetch()} />}
-        {members.data && <MemberTable members={members.data.items} />}
+        <QueryState query={members} loading="Loading members…">
+          {(data) => <MemberTable members={data.items} />}
+        </QueryState>
       </section>
 
       <section className="card" aria-labelledby="invitations-title">
         <div className="card-head">
           <h2 id="invitations-title">Pending invitations</h2>
         </div>
-        {invitations.isPending && <Spinner label="Loading invitations…" />}
-        {invitations.isError && (
-          <ErrorState error={invitations.error} onRetry={() => invitations.refetch()} />
-        )}
-        {invitations.data &&
-          (invitations.data.items.length === 0 ? (
+        <QueryState
+          query={invitations}
+          loading="Loading invitations…"
+          isEmpty={(data) => data.items.length === 0}
+          empty={
             <EmptyState title="No pending invitations">
               {can('members.invite') ? 'Invite a teammate and they will show here until they join.' : null}
             </EmptyState>
-          ) : (
-            <InvitationTable invitations={invitations.data.items} />
-          ))}
+          }
+        >
+          {(data) => <InvitationTable invitations={data.items} />}
+        </QueryState>
       </section>
       <InviteDialog open={inviting} onClose={() => setInviting(false)} />
     </div>
@@ -64,7 +66,6 @@ function MemberTable({ members }: { members: Member[] }) {
   const me = useMe();
   const queryClient = useQueryClient();
   const announce = useAnnounce();
-  const [removing, setRemoving] = useState<Member | null>(null);
 
   const changeRole = useMutation({
     mutationFn: ({ member, role }: { member: Member; role: Role }) =>
@@ -78,18 +79,15 @@ function MemberTable({ members }: { members: Member[] }) {
     onError: (error) => announce(errorMessage(error), 'error'),
     onSettled: () => queryClient.invalidateQueries({ queryKey: membersKey(workspaceId) }),
   });
-  const remove = useMutation({
-    mutationFn: (member: Member) =>
+  const removal = useConfirmedAction({
+    action: (member: Member) =>
       call(
         api.DELETE('/api/v1/workspaces/{workspaceId}/members/{memberId}', {
           params: { path: { workspaceId, memberId: member.id } },
         }),
       ),
-    onSuccess: async (_done, member) => {
-      await queryClient.invalidateQueries({ queryKey: membersKey(workspaceId) });
-      announce(`${member.name} was removed`);
-      setRemoving(null);
-    },
+    queryKey: membersKey(workspaceId),
+    done: (member) => `${member.name} was removed`,
   });
 
   const manageable = (member: Member) =>
@@ -97,73 +95,60 @@ function MemberTable({ members }: { members: Member[] }) {
 
   return (
     <>
-      <div className="table-wrap">
-        <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Role</th>
-              <th scope="col" className="hide-sm">
-                Joined
-              </th>
-              <th scope="col">
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {members.map((member) => (
-              <tr key={member.id}>
-                <td>
-                  <div className="cell-primary">
-                    {member.name}
-                    {member.userId === me.data?.user.id && <span className="badge badge-muted">You</span>}
-                  </div>
-                  <div className="cell-secondary">{member.email}</div>
-                </td>
-                <td>
-                  {can('members.update_role') && manageable(member) ? (
-                    <select
-                      aria-label={`Role of ${member.name}`}
-                      value={member.role}
-                      disabled={changeRole.isPending}
-                      onChange={(event) => changeRole.mutate({ member, role: event.target.value as Role })}
-                    >
-                      <RoleOptions myRole={myRole} />
-                    </select>
-                  ) : (
-                    <span className={`badge badge-role-${member.role}`}>{roleLabels[member.role]}</span>
-                  )}
-                </td>
-                <td className="hide-sm">{formatDate(member.createdAt)}</td>
-                <td className="cell-actions">
-                  {can('members.remove') && manageable(member) && (
-                    <button
-                      type="button"
-                      className="btn btn-small btn-ghost-danger"
-                      onClick={() => setRemoving(member)}
-                    >
-                      Remove<span className="sr-only"> {member.name}</span>
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        rows={members}
+        columns={[
+          {
+            header: 'Name',
+            cell: (member) => (
+              <>
+                <div className="cell-primary">
+                  {member.name}
+                  {member.userId === me.data?.user.id && <span className="badge badge-muted">You</span>}
+                </div>
+                <div className="cell-secondary">{member.email}</div>
+              </>
+            ),
+          },
+          {
+            header: 'Role',
+            cell: (member) =>
+              can('members.update_role') && manageable(member) ? (
+                <select
+                  aria-label={`Role of ${member.name}`}
+                  value={member.role}
+                  disabled={changeRole.isPending}
+                  onChange={(event) => changeRole.mutate({ member, role: event.target.value as Role })}
+                >
+                  <RoleOptions myRole={myRole} />
+                </select>
+              ) : (
+                <span className={`badge badge-role-${member.role}`}>{roleLabels[member.role]}</span>
+              ),
+          },
+          { header: 'Joined', hideSm: true, cell: (member) => formatDate(member.createdAt) },
+        ]}
+        actions={(member) =>
+          can('members.remove') &&
+          manageable(member) && (
+            <RowAction
+              tone="danger"
+              label="Remove"
+              subject={member.name}
+              onClick={() => removal.ask(member)}
+            />
+          )
+        }
+      />
       <ConfirmDialog
         title="Remove member?"
-        body={removing ? `${removing.name} (${removing.email}) loses access to this workspace at once.` : ''}
+        body={
+          removal.target
+            ? `${removal.target.name} (${removal.target.email}) loses access to this workspace at once.`
+            : ''
+        }
         confirmLabel="Remove member"
-        open={removing !== null}
-        pending={remove.isPending}
-        error={remove.error ? errorMessage(remove.error) : null}
-        onConfirm={() => removing && remove.mutate(removing)}
-        onClose={() => {
-          remove.reset();
-          setRemoving(null);
-        }}
+        {...removal.dialog}
       />
     </>
   );
@@ -186,47 +171,37 @@ function InvitationTable({ invitations }: { invitations: Invitation[] }) {
   });
 
   return (
-    <div className="table-wrap">
-      <table className="table">
-        <thead>
-          <tr>
-            <th scope="col">Email</th>
-            <th scope="col">Role</th>
-            <th scope="col" className="hide-sm">
-              Expires
-            </th>
-            <th scope="col">
-              <span className="sr-only">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {invitations.map((invitation) => (
-            <tr key={invitation.id}>
-              <td>
-                <div className="cell-primary">{invitation.email}</div>
-                {invitation.status === 'expired' && <span className="badge badge-warn">Expired</span>}
-              </td>
-              <td>
-                <span className={`badge badge-role-${invitation.role}`}>{roleLabels[invitation.role]}</span>
-              </td>
-              <td className="hide-sm">{formatDate(invitation.expiresAt)}</td>
-              <td className="cell-actions">
-                {can('members.invite') && (
-                  <button
-                    type="button"
-                    className="btn btn-small btn-ghost-danger"
-                    disabled={revoke.isPending}
-                    onClick={() => revoke.mutate(invitation)}
-                  >
-                    Revoke<span className="sr-only"> invitation to {invitation.email}</span>
-                  </button>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      rows={invitations}
+      columns={[
+        {
+          header: 'Email',
+          cell: (invitation) => (
+            <>
+              <div className="cell-primary">{invitation.email}</div>
+              {invitation.status === 'expired' && <span className="badge badge-warn">Expired</span>}
+            </>
+          ),
+        },
+        {
+          header: 'Role',
+          cell: (invitation) => (
+            <span className={`badge badge-role-${invitation.role}`}>{roleLabels[invitation.role]}</span>
+          ),
+        },
+        { header: 'Expires', hideSm: true, cell: (invitation) => formatDate(invitation.expiresAt) },
+      ]}
+      actions={(invitation) =>
+        can('members.invite') && (
+          <RowAction
+            tone="danger"
+            label="Revoke"
+            subject={`invitation to ${invitation.email}`}
+            disabled={revoke.isPending}
+            onClick={() => revoke.mutate(invitation)}
+          />
+        )
+      }
+    />
   );
 }

@@ -1,13 +1,15 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useId, useState } from 'react';
-import { api, call, errorMessage } from '../api/client';
+import { api, call } from '../api/client';
 import type { components } from '../api/schema';
 import { useWorkspace } from '../app/workspace';
 import { useAnnounce } from '../ui/announcer';
+import { useConfirmedAction } from '../ui/confirm';
+import { DataTable, RowAction } from '../ui/DataTable';
 import { FormError, TextField } from '../ui/Field';
 import { missing, readForm, useFormErrors } from '../ui/forms';
 import { Modal } from '../ui/Modal';
-import { EmptyState, ErrorState, Spinner } from '../ui/states';
+import { EmptyState, QueryState } from '../ui/states';
 import { ConfirmDialog } from './ConfirmDialog';
 import '../contacts/contacts.css';
 
@@ -25,7 +27,16 @@ export default function QuickRepliesPage() {
   });
   // `null`: the dialog is closed; `'new'`: creating; a reply: editing it.
   const [editing, setEditing] = useState<QuickReply | 'new' | null>(null);
-  const [removing, setRemoving] = useState<QuickReply | null>(null);
+  const removal = useConfirmedAction({
+    action: (reply: QuickReply) =>
+      call(
+        api.DELETE('/api/v1/workspaces/{workspaceId}/quick-replies/{quickReplyId}', {
+          params: { path: { workspaceId, quickReplyId: reply.id } },
+        }),
+      ),
+    queryKey: quickRepliesKey(workspaceId),
+    done: (reply) => `Quick reply /${reply.shortcut} deleted`,
+  });
 
   return (
     <section className="card" aria-labelledby="quick-replies-title">
@@ -43,58 +54,53 @@ export default function QuickRepliesPage() {
           </button>
         )}
       </div>
-      {replies.isPending && <Spinner label="Loading quick replies…" />}
-      {replies.isError && <ErrorState error={replies.error} onRetry={() => replies.refetch()} />}
-      {replies.data &&
-        (replies.data.items.length === 0 ? (
+      <QueryState
+        query={replies}
+        loading="Loading quick replies…"
+        isEmpty={(data) => data.items.length === 0}
+        empty={
           <EmptyState title="No quick replies yet">
             {editable ? 'Save the answers your team types most often.' : null}
           </EmptyState>
-        ) : (
-          <div className="table-wrap">
-            <table className="table">
-              <thead>
-                <tr>
-                  <th scope="col">Shortcut</th>
-                  <th scope="col">Text</th>
-                  {editable && (
-                    <th scope="col">
-                      <span className="sr-only">Actions</span>
-                    </th>
-                  )}
-                </tr>
-              </thead>
-              <tbody>
-                {replies.data.items.map((reply) => (
-                  <tr key={reply.id}>
-                    <td className="nowrap mono">/{reply.shortcut}</td>
-                    <td className="pre-wrap">{reply.body}</td>
-                    {editable && (
-                      <td className="cell-actions nowrap">
-                        <button
-                          type="button"
-                          className="btn btn-small btn-ghost"
-                          onClick={() => setEditing(reply)}
-                        >
-                          Edit<span className="sr-only"> /{reply.shortcut}</span>
-                        </button>
-                        <button
-                          type="button"
-                          className="btn btn-small btn-ghost-danger"
-                          onClick={() => setRemoving(reply)}
-                        >
-                          Delete<span className="sr-only"> /{reply.shortcut}</span>
-                        </button>
-                      </td>
-                    )}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        ))}
+        }
+      >
+        {(data) => (
+          <DataTable
+            rows={data.items}
+            columns={[
+              { header: 'Shortcut', className: 'nowrap mono', cell: (reply) => `/${reply.shortcut}` },
+              { header: 'Text', className: 'pre-wrap', cell: (reply) => reply.body },
+            ]}
+            actions={
+              editable
+                ? (reply) => (
+                    <>
+                      <RowAction
+                        tone="ghost"
+                        label="Edit"
+                        subject={`/${reply.shortcut}`}
+                        onClick={() => setEditing(reply)}
+                      />
+                      <RowAction
+                        tone="danger"
+                        label="Delete"
+                        subject={`/${reply.shortcut}`}
+                        onClick={() => removal.ask(reply)}
+                      />
+                    </>
+                  )
+                : undefined
+            }
+          />
+        )}
+      </QueryState>
       <QuickReplyDialog editing={editing} onClose={() => setEditing(null)} />
-      <DeleteQuickReply reply={removing} onClose={() => setRemoving(null)} />
+      <ConfirmDialog
+        title="Delete quick reply?"
+        body={removal.target ? `/${removal.target.shortcut} will no longer be offered in the composer.` : ''}
+        confirmLabel="Delete"
+        {...removal.dialog}
+      />
     </section>
   );
 }
@@ -177,39 +183,5 @@ function QuickReplyDialog({ editing, onClose }: { editing: QuickReply | 'new' | 
         </div>
       </form>
     </Modal>
-  );
-}
-
-function DeleteQuickReply({ reply, onClose }: { reply: QuickReply | null; onClose: () => void }) {
-  const { id: workspaceId } = useWorkspace();
-  const queryClient = useQueryClient();
-  const announce = useAnnounce();
-  const remove = useMutation({
-    mutationFn: (target: QuickReply) =>
-      call(
-        api.DELETE('/api/v1/workspaces/{workspaceId}/quick-replies/{quickReplyId}', {
-          params: { path: { workspaceId, quickReplyId: target.id } },
-        }),
-      ),
-    onSuccess: async (_done, target) => {
-      await queryClient.invalidateQueries({ queryKey: quickRepliesKey(workspaceId) });
-      announce(`Quick reply /${target.shortcut} deleted`);
-      onClose();
-    },
-  });
-  return (
-    <ConfirmDialog
-      title="Delete quick reply?"
-      body={reply ? `/${reply.shortcut} will no longer be offered in the composer.` : ''}
-      confirmLabel="Delete"
-      open={reply !== null}
-      pending={remove.isPending}
-      error={remove.error ? errorMessage(remove.error) : null}
-      onConfirm={() => reply && remove.mutate(reply)}
-      onClose={() => {
-        remove.reset();
-        onClose();
-      }}
-    />
   );
 }

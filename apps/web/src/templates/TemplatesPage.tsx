@@ -1,12 +1,14 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { Fragment, useState } from 'react';
+import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { api, call, errorMessage } from '../api/client';
 import { useWorkspace } from '../app/workspace';
 import { ConfirmDialog } from '../settings/ConfirmDialog';
 import { useAnnounce } from '../ui/announcer';
+import { useConfirmedAction } from '../ui/confirm';
+import { DataTable, RowAction } from '../ui/DataTable';
 import { formatDateTime } from '../ui/format';
-import { EmptyState, ErrorState, PageHeader, Spinner } from '../ui/states';
+import { EmptyState, PageHeader, QueryState } from '../ui/states';
 import { STATUS_TONE, statusLabel, type Template, templatesKey, useTemplates } from './queries';
 import { draftOf, TemplatePreview } from './TemplatePreview';
 import './templates.css';
@@ -72,10 +74,11 @@ export default function TemplatesPage() {
         </div>
       </div>
       <section className="card card-flush" aria-label="Templates" aria-busy={templates.isFetching}>
-        {templates.isPending && <Spinner label="Loading templates…" />}
-        {templates.isError && <ErrorState error={templates.error} onRetry={() => templates.refetch()} />}
-        {templates.data &&
-          (templates.data.items.length === 0 ? (
+        <QueryState
+          query={templates}
+          loading="Loading templates…"
+          isEmpty={(data) => data.items.length === 0}
+          empty={
             <EmptyState
               title={status ? `No ${statusLabel(status).toLowerCase()} templates` : 'No templates yet'}
             >
@@ -83,9 +86,10 @@ export default function TemplatesPage() {
                 ? 'Create one, preview it and submit it to Meta for review. Reviews usually take minutes.'
                 : null}
             </EmptyState>
-          ) : (
-            <TemplateTable templates={templates.data.items} />
-          ))}
+          }
+        >
+          {(data) => <TemplateTable templates={data.items} />}
+        </QueryState>
       </section>
     </>
   );
@@ -93,111 +97,84 @@ export default function TemplatesPage() {
 
 function TemplateTable({ templates }: { templates: Template[] }) {
   const { id: workspaceId, can } = useWorkspace();
-  const queryClient = useQueryClient();
-  const announce = useAnnounce();
   const [open, setOpen] = useState<string | null>(null);
-  const [deleting, setDeleting] = useState<Template | null>(null);
-  const remove = useMutation({
-    mutationFn: (template: Template) =>
+  const deletion = useConfirmedAction({
+    action: (template: Template) =>
       call(
         api.DELETE('/api/v1/workspaces/{workspaceId}/templates/{templateId}', {
           params: { path: { workspaceId, templateId: template.id } },
         }),
       ),
-    onSuccess: async (_done, template) => {
-      await queryClient.invalidateQueries({ queryKey: templatesKey(workspaceId) });
-      announce(`Template “${template.name}” deleted`);
-      setDeleting(null);
-    },
+    queryKey: templatesKey(workspaceId),
+    done: (template) => `Template “${template.name}” deleted`,
   });
 
   return (
     <>
-      <div className="table-wrap">
-        <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col" className="hide-sm">
-                Category
-              </th>
-              <th scope="col">Status</th>
-              <th scope="col" className="hide-sm">
-                Updated
-              </th>
-              <th scope="col">
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {templates.map((template) => (
-              <Fragment key={template.id}>
-                <tr>
-                  <td>
-                    <div className="cell-primary mono">{template.name}</div>
-                    <div className="cell-secondary">{template.language}</div>
-                  </td>
-                  <td className="hide-sm">{statusLabel(template.category)}</td>
-                  <td>
-                    <span className={`badge ${STATUS_TONE[template.status] ?? ''}`}>
-                      {statusLabel(template.status)}
-                    </span>
-                    {template.statusReason && template.statusReason !== 'NONE' && (
-                      <div className="cell-error">{template.statusReason}</div>
-                    )}
-                  </td>
-                  <td className="hide-sm">{formatDateTime(template.updatedAt)}</td>
-                  <td className="cell-actions">
-                    <button
-                      type="button"
-                      className="btn btn-small btn-ghost"
-                      aria-expanded={open === template.id}
-                      onClick={() => setOpen(open === template.id ? null : template.id)}
-                    >
-                      Preview<span className="sr-only"> {template.name}</span>
-                    </button>
-                    {can('templates.manage') && (
-                      <button
-                        type="button"
-                        className="btn btn-small btn-ghost-danger"
-                        onClick={() => setDeleting(template)}
-                      >
-                        Delete<span className="sr-only"> {template.name}</span>
-                      </button>
-                    )}
-                  </td>
-                </tr>
-                {open === template.id && (
-                  <tr className="row-details">
-                    <td colSpan={5}>
-                      <div className="template-row-preview">
-                        <TemplatePreview draft={draftOf(template.components)} />
-                      </div>
-                    </td>
-                  </tr>
+      <DataTable
+        rows={templates}
+        columns={[
+          {
+            header: 'Name',
+            cell: (template) => (
+              <>
+                <div className="cell-primary mono">{template.name}</div>
+                <div className="cell-secondary">{template.language}</div>
+              </>
+            ),
+          },
+          { header: 'Category', hideSm: true, cell: (template) => statusLabel(template.category) },
+          {
+            header: 'Status',
+            cell: (template) => (
+              <>
+                <span className={`badge ${STATUS_TONE[template.status] ?? ''}`}>
+                  {statusLabel(template.status)}
+                </span>
+                {template.statusReason && template.statusReason !== 'NONE' && (
+                  <div className="cell-error">{template.statusReason}</div>
                 )}
-              </Fragment>
-            ))}
-          </tbody>
-        </table>
-      </div>
+              </>
+            ),
+          },
+          { header: 'Updated', hideSm: true, cell: (template) => formatDateTime(template.updatedAt) },
+        ]}
+        actions={(template) => (
+          <>
+            <RowAction
+              tone="ghost"
+              label="Preview"
+              subject={template.name}
+              aria-expanded={open === template.id}
+              onClick={() => setOpen(open === template.id ? null : template.id)}
+            />
+            {can('templates.manage') && (
+              <RowAction
+                tone="danger"
+                label="Delete"
+                subject={template.name}
+                onClick={() => deletion.ask(template)}
+              />
+            )}
+          </>
+        )}
+        details={(template) =>
+          open === template.id && (
+            <div className="template-row-preview">
+              <TemplatePreview draft={draftOf(template.components)} />
+            </div>
+          )
+        }
+      />
       <ConfirmDialog
         title="Delete template?"
         body={
-          deleting
-            ? `“${deleting.name}” (${deleting.language}) is deleted at Meta too. Its name cannot be reused for 30 days.`
+          deletion.target
+            ? `“${deletion.target.name}” (${deletion.target.language}) is deleted at Meta too. Its name cannot be reused for 30 days.`
             : ''
         }
         confirmLabel="Delete template"
-        open={deleting !== null}
-        pending={remove.isPending}
-        error={remove.error ? errorMessage(remove.error) : null}
-        onConfirm={() => deleting && remove.mutate(deleting)}
-        onClose={() => {
-          remove.reset();
-          setDeleting(null);
-        }}
+        {...deletion.dialog}
       />
     </>
   );

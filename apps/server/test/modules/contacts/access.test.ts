@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
-import { type AccessFixture, assertRouteAccess, createAccessFixture } from '../../helpers/access.js';
-import { createTestApp, type TestApp } from '../../helpers/app.js';
-import { allowAgentsUnassigned, seedChannel, seedConversation } from '../conversations/fixtures.js';
+import { type AccessFixture, assertRouteAccess } from '../../helpers/access.js';
+import type { TestApp } from '../../helpers/app.js';
+import { createInboxAccessApp, seedConversation, workspaceChannel } from '../conversations/fixtures.js';
 
 let t: TestApp;
 let fx: AccessFixture;
@@ -9,18 +9,14 @@ const base = '/api/v1/workspaces/:workspaceId/contacts';
 const one = `${base}/:contactId`;
 
 before(async () => {
-  t = await createTestApp({ worker: false });
-  fx = await createAccessFixture(t);
-  // Agents (and Agent keys) see contacts of the conversations they see: here the unassigned ones.
-  await allowAgentsUnassigned(t, fx.workspaceId, true);
+  // Agents see contacts of the conversations they see: here the unassigned ones.
+  ({ t, fx } = await createInboxAccessApp());
 });
 after(() => t.close());
 
-const channelOf = new Map<string, Promise<string>>();
 /** A fresh contact with an unassigned conversation in the given workspace, for every attempt. */
 async function freshContact(workspaceId: string) {
-  if (!channelOf.has(workspaceId)) channelOf.set(workspaceId, seedChannel(t, workspaceId));
-  const row = await seedConversation(t, workspaceId, { channelId: await channelOf.get(workspaceId)! });
+  const row = await seedConversation(t, workspaceId, { channelId: await workspaceChannel(t, workspaceId) });
   return { contactId: row.contactId };
 }
 

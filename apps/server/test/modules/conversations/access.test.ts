@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { type AccessFixture, assertRouteAccess, createAccessFixture } from '../../helpers/access.js';
-import { createTestApp, json, type TestApp } from '../../helpers/app.js';
-import { allowAgentsUnassigned, hoursAgo, seedChannel, seedConversation } from './fixtures.js';
+import { type AccessFixture, assertRouteAccess } from '../../helpers/access.js';
+import { json, type TestApp } from '../../helpers/app.js';
+import { createInboxAccessApp, hoursAgo, seedConversation, workspaceChannel } from './fixtures.js';
 
 let t: TestApp;
 let fx: AccessFixture;
@@ -10,20 +10,14 @@ const base = '/api/v1/workspaces/:workspaceId/conversations';
 const one = `${base}/:conversationId`;
 
 before(async () => {
-  t = await createTestApp({ worker: false });
-  fx = await createAccessFixture(t);
-  // Agents (and Agent keys) must reach the fresh, unassigned conversation of each attempt.
-  await allowAgentsUnassigned(t, fx.workspaceId, true);
+  ({ t, fx } = await createInboxAccessApp());
 });
 after(() => t.close());
 
-const channelOf = new Map<string, Promise<string>>();
 /** A fresh unassigned, unread conversation in the given workspace for every attempt. */
 async function freshConversation(workspaceId: string) {
-  if (!channelOf.has(workspaceId)) channelOf.set(workspaceId, seedChannel(t, workspaceId));
-  const channelId = await channelOf.get(workspaceId)!;
   const row = await seedConversation(t, workspaceId, {
-    channelId,
+    channelId: await workspaceChannel(t, workspaceId),
     unreadCount: 2,
     lastInboundAt: hoursAgo(1),
   });

@@ -7,7 +7,8 @@ import {
 } from '../../../src/modules/conversations/conversations.tables.js';
 import { type MessageRow, messages } from '../../../src/modules/messages/messages.tables.js';
 import { newId } from '../../../src/platform/ids.js';
-import type { TestApp } from '../../helpers/app.js';
+import { type AccessFixture, createAccessFixture } from '../../helpers/access.js';
+import { createTestApp, type TestApp } from '../../helpers/app.js';
 
 let phone = 919800000000;
 
@@ -20,6 +21,16 @@ export async function seedChannel(t: TestApp, workspaceId: string): Promise<stri
     .insert(channels)
     .values({ id: channelId, workspaceId, wabaId, phoneNumberId: `pn-${channelId}`, status: 'connected' });
   return channelId;
+}
+
+const channelsOf = new WeakMap<TestApp, Map<string, Promise<string>>>();
+/** One channel per workspace, made on first use: for checks that seed a conversation per attempt. */
+export function workspaceChannel(t: TestApp, workspaceId: string): Promise<string> {
+  const channels = channelsOf.get(t) ?? new Map<string, Promise<string>>();
+  channelsOf.set(t, channels);
+  const channel = channels.get(workspaceId) ?? seedChannel(t, workspaceId);
+  channels.set(workspaceId, channel);
+  return channel;
 }
 
 export interface ConversationSeed {
@@ -102,3 +113,14 @@ export function allowAgentsUnassigned(t: TestApp, workspaceId: string, allowed: 
 }
 
 export const hoursAgo = (hours: number, from = Date.now()) => new Date(from - hours * 3600_000);
+
+/**
+ * For route checks on inbox resources: an app without worker and an access fixture whose Agents (and
+ * Agent keys) see unassigned conversations, so every role reaches a fresh, unassigned one per attempt.
+ */
+export async function createInboxAccessApp(): Promise<{ t: TestApp; fx: AccessFixture }> {
+  const t = await createTestApp({ worker: false });
+  const fx = await createAccessFixture(t);
+  await allowAgentsUnassigned(t, fx.workspaceId, true);
+  return { t, fx };
+}

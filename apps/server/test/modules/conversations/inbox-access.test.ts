@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
-import { type AccessFixture, assertRouteAccess, createAccessFixture } from '../../helpers/access.js';
-import { createTestApp, json, type TestApp } from '../../helpers/app.js';
-import { allowAgentsUnassigned, hoursAgo, seedChannel, seedConversation } from './fixtures.js';
+import { type AccessFixture, assertRouteAccess } from '../../helpers/access.js';
+import { json, type TestApp } from '../../helpers/app.js';
+import { createInboxAccessApp, hoursAgo, seedConversation, workspaceChannel } from './fixtures.js';
 
 let t: TestApp;
 let fx: AccessFixture;
@@ -9,16 +9,12 @@ const ws = '/api/v1/workspaces/:workspaceId';
 const one = `${ws}/conversations/:conversationId`;
 
 before(async () => {
-  t = await createTestApp({ worker: false });
-  fx = await createAccessFixture(t);
-  await allowAgentsUnassigned(t, fx.workspaceId, true);
+  ({ t, fx } = await createInboxAccessApp());
 });
 after(() => t.close());
 
-const channelOf = new Map<string, Promise<string>>();
 async function freshConversation(workspaceId: string) {
-  if (!channelOf.has(workspaceId)) channelOf.set(workspaceId, seedChannel(t, workspaceId));
-  const channelId = await channelOf.get(workspaceId)!;
+  const channelId = await workspaceChannel(t, workspaceId);
   const row = await seedConversation(t, workspaceId, { channelId, lastInboundAt: hoursAgo(1) });
   return { conversationId: row.id };
 }
