@@ -11,6 +11,8 @@
  *    The quiet workspace's p99 may move by at most 20%.
  * 3. The plan-limit check alone (rate-limiter-flexible on Redis, as the send path uses it): p99 per check.
  * No worker runs: the messages stay queued, which is all the API's answer depends on.
+ * BENCH_PROFILE_DIR=/tmp/x writes a CPU profile of the server there; DATABASE_POOL_SIZE and
+ * BENCH_LOG_LEVEL (info logs each request's server-side time) pass through to the server.
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
@@ -136,14 +138,20 @@ const port = await freePort();
 const keyPrefix = `bench${randomBytes(3).toString('hex')}`;
 const env = {
   NODE_ENV: 'production',
-  LOG_LEVEL: 'warn',
+  LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+  DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE ?? '10',
   DATABASE_URL: dbUrl.toString(),
   REDIS_URL: redisUrl,
   REDIS_KEY_PREFIX: keyPrefix,
   TOKEN_MASTER_KEY: randomBytes(32).toString('base64'),
   GRAPH_SIM: 'false',
 };
-const server = spawnTs('apps/server/src/main.ts', ['server'], { ...env, PORT: String(port) });
+const server = spawnTs(
+  'apps/server/src/main.ts',
+  ['server'],
+  { ...env, PORT: String(port) },
+  process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [],
+);
 let seeder: RunningPlatform | undefined;
 const base = `http://127.0.0.1:${port}`;
 try {

@@ -163,9 +163,9 @@ export function coordinatorFor(platform: Platform): SendCoordinator {
 
 /**
  * The last step before a Graph call, per process: consecutive sends of one number leave at least
- * 1/cap apart. The shared pacer spaces slots at 95% of the cap, but sends that wake late after an
- * event-loop stall would otherwise go out together with the on-time ones; here they catch up at no
- * more than the number's full rate, so no sliding second carries more than the cap from one process.
+ * `gapMs` apart. The shared pacer spaces slots at 95% of the cap, but sends that wake late after an
+ * event-loop stall would otherwise go out together with the on-time ones; here they catch up at a
+ * rate the caller keeps under the number's cap, so no sliding second carries more than the cap.
  */
 export class ReleaseGate {
   // One entry per phone number this process sends for.

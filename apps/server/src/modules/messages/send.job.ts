@@ -212,8 +212,9 @@ export async function deliver(platform: Platform, workspaceId: string, messageId
     return later(platform, message, delayMs, grant.reason);
   }
   if (grant.waitMs >= 1) await sleep(grant.waitMs);
-  // Sends that woke late (a busy event loop) must not bunch up with on-time ones above the cap.
-  await releaseGateFor(platform).pass(numberKey, 1000 / cap);
+  // Sends that woke late (a busy event loop) catch up at most halfway between the pace and the cap,
+  // so they never bunch with on-time ones above the cap, even with some jitter on the way to Meta.
+  await releaseGateFor(platform).pass(numberKey, 1000 / (cap * ((1 + settings.throughputShare) / 2)));
 
   const content = message.content as Record<string, unknown>;
   const to = claimed.waId ? { to: `+${claimed.waId}` } : { recipient: claimed.userId as string };
