@@ -152,7 +152,9 @@ export async function templateVelocity(
         select 1 from contact_opt_events e
         where e.workspace_id = s.workspace_id and e.contact_id = s.contact_id
           and e.change in ('opt_out', 'marketing_opt_out')
-          and e.occurred_at >= s.created_at and e.occurred_at < s.created_at + interval '24 hours'))::int
+          -- Meta's timestamps have whole seconds: a STOP in the same second as the send counts.
+          and e.occurred_at >= date_trunc('second', s.created_at)
+          and e.occurred_at < s.created_at + interval '24 hours'))::int
         as opt_outs_last_hour,
       count(*) filter (where s.created_at <= ${iso(hourAgo)}::timestamptz)::int as sends_day_before
     from recent r

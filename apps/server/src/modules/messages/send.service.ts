@@ -84,6 +84,10 @@ async function checkAndQueue(
   input: SendMessageInput,
 ): Promise<{ ok: true; message: MessageRow } | { ok: false; refusal: SendRefusal }> {
   const { workspaceId, message: body } = input;
+  // The plan limit first: a workspace flooding past its plan is refused for one Redis call, so it
+  // cannot spend the database time other workspaces' sends need. Refused attempts count, as on any API.
+  const limited = await checkPlanLimit(platform, workspaceId);
+  if (limited) return { ok: false, refusal: limited };
   const channel = await checkChannel(platform, workspaceId, body.channelId);
   if (!channel.ok) return channel;
   const recipient = await checkRecipient(platform, workspaceId, body);
@@ -136,8 +140,6 @@ async function checkAndQueue(
     template: template?.ok ? template.value.template : null,
   });
   if (!billing.ok) return billing;
-  const limited = await checkPlanLimit(platform, workspaceId);
-  if (limited) return { ok: false, refusal: limited };
 
   const { content, preview } = toMetaContent(body, {
     templateComponents: template?.ok ? template.value.components : undefined,
