@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import type { RunningPlatform } from './harness';
+import { type RunningPlatform, sessionApi } from './harness';
 
 /** Steps shared by the inbox's browser tests (inbox.test.ts, inbox-more.test.ts). */
 
@@ -11,25 +11,7 @@ export async function visible(p: Page, text: string | RegExp, timeout = 20_000) 
 }
 
 /** Calls the platform's API from the page, as the signed-in user (session cookie and CSRF token). */
-export async function apiCall(p: Page, method: string, path: string, body?: unknown) {
-  return p.evaluate(
-    async ({ method, path, body }) => {
-      const csrf = document.cookie.match(/(?:^|;\s*)owaba_csrf=([^;]+)/)?.[1];
-      const response = await fetch(path, {
-        method,
-        headers: {
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-          ...(csrf ? { 'x-csrf-token': decodeURIComponent(csrf) } : {}),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await response.text();
-      // biome-ignore lint/suspicious/noExplicitAny: test reads arbitrary JSON answers
-      return { status: response.status, body: (text ? JSON.parse(text) : null) as any };
-    },
-    { method, path, body },
-  );
-}
+export const apiCall = sessionApi;
 
 /** The simulator's control API: what Meta and the customer's phone would do. */
 export async function simCall(
