@@ -103,3 +103,19 @@ export interface PlatformModule {
   /** Runs in processes that consume jobs (worker and all), after the queue starts. */
   startWorker?(platform: Platform): Promise<void>;
 }
+
+/**
+ * A value made once per platform, on first use: caches, coordinators, group-commit writers. Keyed by
+ * the config object, which the platform handle and every job context share.
+ */
+export function perPlatform<T>(create: (platform: Platform) => T): (platform: Platform) => T {
+  const values = new WeakMap<object, T>();
+  return (platform) => {
+    let value = values.get(platform.config);
+    if (value === undefined) {
+      value = create(platform);
+      values.set(platform.config, value);
+    }
+    return value;
+  };
+}

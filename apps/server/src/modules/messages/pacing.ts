@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { Platform } from '../../platform/context.js';
+import { perPlatform } from '../../platform/context.js';
 
 /**
  * Send coordination shared by every worker: smooth pacing (GCRA — each grant reserves the next
@@ -147,19 +147,9 @@ export function redisCoordinator(redis: Redis, prefix: string): SendCoordinator 
   };
 }
 
-// Keyed by the config object, shared by the platform handle and the job context.
-const coordinators = new WeakMap<object, SendCoordinator>();
-
-export function coordinatorFor(platform: Platform): SendCoordinator {
-  let coordinator = coordinators.get(platform.config);
-  if (!coordinator) {
-    coordinator = platform.redis
-      ? redisCoordinator(platform.redis, platform.config.redis.keyPrefix)
-      : memoryCoordinator();
-    coordinators.set(platform.config, coordinator);
-  }
-  return coordinator;
-}
+export const coordinatorFor = perPlatform<SendCoordinator>((platform) =>
+  platform.redis ? redisCoordinator(platform.redis, platform.config.redis.keyPrefix) : memoryCoordinator(),
+);
 
 /**
  * The last step before a Graph call, per process: consecutive sends of one number leave at least
@@ -179,13 +169,4 @@ export class ReleaseGate {
   }
 }
 
-const gates = new WeakMap<object, ReleaseGate>();
-
-export function releaseGateFor(platform: Platform): ReleaseGate {
-  let gate = gates.get(platform.config);
-  if (!gate) {
-    gate = new ReleaseGate();
-    gates.set(platform.config, gate);
-  }
-  return gate;
-}
+export const releaseGateFor = perPlatform(() => new ReleaseGate());

@@ -1,6 +1,6 @@
 import type { OutboundMessageContent, TemplateSendComponent } from '@openwaba/cloud-api';
 import { and, eq, or } from 'drizzle-orm';
-import type { Platform } from '../../platform/context.js';
+import { type Platform, perPlatform } from '../../platform/context.js';
 import type { ErrorCode, ErrorDetail } from '../../platform/http/errors.js';
 import { sendingCredentials } from '../channels/channels.credentials.js';
 import type { ChannelRow } from '../channels/channels.tables.js';
@@ -166,18 +166,15 @@ export async function resolveWamid(
   return row?.wamid ?? null;
 }
 
-const planLimiters = new WeakMap<object, Map<number, ReturnType<Platform['rateLimits']['limiter']>>>();
+// One limiter per plan size (messages per minute), per platform.
+const planLimiters = perPlatform(() => new Map<number, ReturnType<Platform['rateLimits']['limiter']>>());
 
 /** The workspace's plan limit (messages per minute); counts this message when allowed. */
 export async function checkPlanLimit(platform: Platform, workspaceId: string): Promise<SendRefusal | null> {
   const workspace = await findWorkspace(platform.db, workspaceId);
   if (!workspace) return { code: 'not_found', message: 'Workspace not found' };
   const perMinute = effectiveLimits(workspace).messagesPerMinute;
-  let byLimit = planLimiters.get(platform.config);
-  if (!byLimit) {
-    byLimit = new Map();
-    planLimiters.set(platform.config, byLimit);
-  }
+  const byLimit = planLimiters(platform);
   let limiter = byLimit.get(perMinute);
   if (!limiter) {
     limiter = platform.rateLimits.limiter({

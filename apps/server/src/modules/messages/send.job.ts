@@ -1,6 +1,6 @@
 import { and, eq, getTableColumns, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { definePlatformJob, type Platform, type Sweeper } from '../../platform/context.js';
+import { definePlatformJob, type Platform, perPlatform, type Sweeper } from '../../platform/context.js';
 import { GroupCommit } from '../../platform/db/group-commit.js';
 import { type SendingCredentials, sendingCredentials } from '../channels/channels.credentials.js';
 import { contacts } from '../contacts/contacts.tables.js';
@@ -39,13 +39,9 @@ async function later(platform: Platform, message: MessageRow, delayMs: number, t
 }
 
 // Credentials of a channel for a few seconds: the hot path should not re-read them for every message.
-const credentialCache = new WeakMap<object, Map<string, { at: number; value: SendingCredentials }>>();
+const credentialCache = perPlatform(() => new Map<string, { at: number; value: SendingCredentials }>());
 async function cachedCredentials(platform: Platform, workspaceId: string, channelId: string) {
-  let cache = credentialCache.get(platform.config);
-  if (!cache) {
-    cache = new Map();
-    credentialCache.set(platform.config, cache);
-  }
+  const cache = credentialCache(platform);
   const key = `${workspaceId}/${channelId}`;
   const hit = cache.get(key);
   if (hit && Date.now() - hit.at < 5_000) return hit.value;
@@ -57,7 +53,7 @@ async function cachedCredentials(platform: Platform, workspaceId: string, channe
 
 /** Forgets cached credentials (a 190 marked the channel; tests change channel state). */
 export function forgetCredentials(platform: Platform): void {
-  credentialCache.delete(platform.config);
+  credentialCache(platform).clear();
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -144,22 +140,11 @@ async function storeWamids(platform: Platform, batch: Sent[]): Promise<boolean[]
   return batch.map((sent) => pending.has(sent.wamid));
 }
 
-// One claim writer and one wamid writer per platform, keyed like the other per-platform state.
-const writers = new WeakMap<
-  object,
-  { claims: GroupCommit<Claim, Claimed | undefined>; wamids: GroupCommit<Sent, boolean> }
->();
-function writersFor(platform: Platform) {
-  let found = writers.get(platform.config);
-  if (!found) {
-    found = {
-      claims: new GroupCommit((batch) => claimBatch(platform, batch), 200),
-      wamids: new GroupCommit((batch) => storeWamids(platform, batch), 200),
-    };
-    writers.set(platform.config, found);
-  }
-  return found;
-}
+// One claim writer and one wamid writer per platform.
+const writersFor = perPlatform((platform) => ({
+  claims: new GroupCommit<Claim, Claimed | undefined>((batch) => claimBatch(platform, batch), 200),
+  wamids: new GroupCommit<Sent, boolean>((batch) => storeWamids(platform, batch), 200),
+}));
 
 export async function deliver(platform: Platform, workspaceId: string, messageId: string): Promise<void> {
   const settings = sendSettings(platform);
