@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { Platform } from '../../platform/context.js';
+import { type Platform, perPlatform } from '../../platform/context.js';
 
 /**
  * Who is online in a workspace. A user is online while at least one realtime connection of theirs is
@@ -52,21 +52,13 @@ export async function markPresence(
   return (await store.open(workspaceId, userId)).lease;
 }
 
-// Keyed by the event bus: one per platform, shared by the platform handle and the job context.
-const stores = new WeakMap<object, PresenceStore>();
-
-export function presenceStore(platform: Platform): PresenceStore {
-  let store = stores.get(platform.events);
-  if (!store) {
-    store = platform.redis
-      ? redisPresence(platform.redis, platform.config.redis.keyPrefix, (error) =>
-          platform.logger.warn({ err: error }, 'presence heartbeat failed'),
-        )
-      : memoryPresence();
-    stores.set(platform.events, store);
-  }
-  return store;
-}
+export const presenceStore = perPlatform<PresenceStore>((platform) =>
+  platform.redis
+    ? redisPresence(platform.redis, platform.config.redis.keyPrefix, (error) =>
+        platform.logger.warn({ err: error }, 'presence heartbeat failed'),
+      )
+    : memoryPresence(),
+);
 
 export function memoryPresence(): PresenceStore {
   const connections = new Map<string, Map<string, number>>();
