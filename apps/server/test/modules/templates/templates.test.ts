@@ -184,10 +184,14 @@ test('preview reports exactly which parameters are missing or malformed', async 
 });
 
 test('sync mirrors Meta (rejections included) and delete removes the template at Meta', async () => {
+  // No review by the simulator during this test: its APPROVED webhook would race the forced rejection
+  // (template webhooks are not yet ordered by Meta's event time; see issue #7's note).
+  await sw.world.control('PATCH', '/_sim/config', { templates: { reviewDelayMs: 60_000 } });
   const created = await api('POST', '/templates', {
     channelId: tenant.channelId,
     template: orderReady('to_reject'),
   });
+  await sw.world.control('PATCH', '/_sim/config', { templates: { reviewDelayMs: 20 } });
   const { template } = json<TemplateReply>(created);
   await sw.world.control('POST', `/_sim/templates/${template.externalId}/status`, {
     status: 'REJECTED',
