@@ -75,6 +75,8 @@ export interface WebhookItemOrigin {
   displayPhoneNumber?: string;
   entryIndex: number;
   changeIndex: number;
+  /** `entry.time` in Unix seconds, when Meta sent one (business-management fields such as template updates). */
+  entryTime?: number;
 }
 
 type ValueOf<F extends keyof typeof knownChangeSchemas> = z.output<(typeof knownChangeSchemas)[F]>['value'];
@@ -164,14 +166,15 @@ export function flattenWebhookPayload(payload: WebhookPayload): WebhookItem[] {
   const items: WebhookItem[] = [];
   payload.entry.forEach((entry, entryIndex) => {
     entry.changes.forEach((change, changeIndex) => {
-      const origin = { wabaId: entry.id, entryIndex, changeIndex };
+      const origin: BaseOrigin = { wabaId: entry.id, entryIndex, changeIndex };
+      if (entry.time !== undefined) origin.entryTime = entry.time;
       items.push(...flattenChange(change, origin));
     });
   });
   return items;
 }
 
-type BaseOrigin = Pick<WebhookItemOrigin, 'wabaId' | 'entryIndex' | 'changeIndex'>;
+type BaseOrigin = Pick<WebhookItemOrigin, 'wabaId' | 'entryIndex' | 'changeIndex' | 'entryTime'>;
 
 function flattenChange(change: WebhookChange, origin: BaseOrigin): WebhookItem[] {
   switch (change.field) {

@@ -1,5 +1,5 @@
 import { type CreateTemplateRequest, GraphApiError, type MessageTemplate } from '@openwaba/cloud-api';
-import { and, eq, ne } from 'drizzle-orm';
+import { and, eq, ne, sql } from 'drizzle-orm';
 import type { Platform } from '../../platform/context.js';
 import type { WorkspaceAccess } from '../../platform/http/auth.js';
 import { newId } from '../../platform/ids.js';
@@ -165,6 +165,9 @@ export async function syncWabaTemplates(platform: Platform, wabaRowId: string): 
   let after: string | undefined;
   let changed = 0;
   do {
+    // What Meta lists is at least as new as this moment; a webhook from an earlier second is stale.
+    // Whole seconds, as Meta's webhook times are: a webhook of the same second still applies.
+    const askedAt = new Date(Math.floor(Date.now() / 1000) * 1000);
     const page = await platform.graph.listTemplates({
       accessToken,
       wabaId: waba.externalId,
@@ -172,7 +175,7 @@ export async function syncWabaTemplates(platform: Platform, wabaRowId: string): 
       after,
     });
     for (const remote of page.data)
-      changed += await upsertRemote(platform, waba.workspaceId, waba.id, remote);
+      changed += await upsertRemote(platform, waba.workspaceId, waba.id, remote, askedAt);
     after = page.nextCursor;
   } while (after);
   return changed;
@@ -183,6 +186,7 @@ async function upsertRemote(
   workspaceId: string,
   wabaId: string,
   remote: MessageTemplate,
+  askedAt: Date,
 ): Promise<number> {
   const values = {
     externalId: remote.id,
@@ -193,8 +197,11 @@ async function upsertRemote(
     parameterFormat:
       remote.parameter_format?.toLowerCase() === 'named' ? ('named' as const) : ('positional' as const),
     components: (remote.components ?? []) as Record<string, unknown>[],
+    statusAt: askedAt,
     lastSyncedAt: new Date(),
   };
+  // A status stored from a webhook newer than the question to Meta stays.
+  const newer = sql`"templates"."status_at" IS NOT NULL AND "templates"."status_at" > excluded."status_at"`;
   const rows = await platform.db
     .insert(templates)
     .values({
@@ -207,7 +214,13 @@ async function upsertRemote(
     })
     .onConflictDoUpdate({
       target: [templates.wabaId, templates.name, templates.language],
-      set: { ...values, updatedAt: new Date() },
+      set: {
+        ...values,
+        status: sql`CASE WHEN ${newer} THEN "templates"."status" ELSE excluded."status" END`,
+        statusReason: sql`CASE WHEN ${newer} THEN "templates"."status_reason" ELSE excluded."status_reason" END`,
+        statusAt: sql`GREATEST("templates"."status_at", excluded."status_at")`,
+        updatedAt: new Date(),
+      },
     })
     .returning({ id: templates.id });
   return rows.length;

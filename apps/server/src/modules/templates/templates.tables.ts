@@ -21,6 +21,11 @@ export const templates = pgTable(
     status: text('status').notNull(),
     /** Meta's reason for REJECTED / PAUSED / DISABLED. */
     statusReason: text('status_reason'),
+    /**
+     * When Meta's status was true: the `entry.time` of the webhook that set it, or the moment a sync
+     * asked Meta. A webhook older than this is stale (webhooks can arrive out of order) and is skipped.
+     */
+    statusAt: timestamp('status_at', { withTimezone: true }),
     /** GREEN / YELLOW / RED / UNKNOWN from message_template_quality_update. */
     qualityScore: text('quality_score'),
     parameterFormat: text('parameter_format', { enum: ['positional', 'named'] })

@@ -1,5 +1,5 @@
 import type { WebhookItem } from '@openwaba/cloud-api';
-import { and, eq, inArray, ne, or } from 'drizzle-orm';
+import { and, eq, inArray, isNull, lte, ne, or, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Platform } from '../../platform/context.js';
 import { defineTopic } from '../../platform/events/event-bus.js';
@@ -64,14 +64,20 @@ export async function handleTemplateWebhookItem(
     kind: 'status' | 'quality' | 'category';
     value: string;
   };
+  let onlyIf: SQL | undefined;
   switch (item.kind) {
     case 'template_status': {
       const event = String(item.update.event);
       if (NOT_A_STATUS.has(event)) return null;
       const status = event === 'REINSTATED' ? 'APPROVED' : event;
       const reason = item.update.reason && item.update.reason !== 'NONE' ? item.update.reason : null;
+      // Meta's time for the event (whole seconds); without one, the time it reached us.
+      const at = item.entryTime === undefined ? new Date() : new Date(item.entryTime * 1000);
+      if (isStale(template, status, at)) return null;
       if (template.status === status && template.statusReason === reason) return null;
-      change = { column: { status, statusReason: reason }, kind: 'status', value: status };
+      change = { column: { status, statusReason: reason, statusAt: at }, kind: 'status', value: status };
+      // Re-checked in the update itself, so a newer status written meanwhile is never overwritten.
+      onlyIf = or(isNull(templates.statusAt), lte(templates.statusAt, at));
       break;
     }
     case 'template_quality': {
@@ -89,14 +95,16 @@ export async function handleTemplateWebhookItem(
     default:
       return item satisfies never;
   }
-  await platform.db
+  const updated = await platform.db
     .update(templates)
     .set({
       ...change.column,
       externalId: template.externalId ?? String(update.message_template_id),
       updatedAt: new Date(),
     })
-    .where(eq(templates.id, template.id));
+    .where(and(eq(templates.id, template.id), onlyIf))
+    .returning({ id: templates.id });
+  if (updated.length === 0) return null;
   return () =>
     platform.events.publish(templateChanged, {
       workspaceId: template.workspaceId,
@@ -104,4 +112,16 @@ export async function handleTemplateWebhookItem(
       change: change.kind,
       value: change.value,
     });
+}
+
+/**
+ * Whether a status event at `at` is older than what is stored: webhooks can arrive out of order, and
+ * a sync may already have read a newer status. Within the same second (Meta's resolution) a PENDING
+ * never replaces a decided status, since review always follows submission.
+ */
+function isStale(template: typeof templates.$inferSelect, status: string, at: Date): boolean {
+  if (!template.statusAt) return false;
+  const stored = template.statusAt.getTime();
+  if (at.getTime() < stored) return true;
+  return at.getTime() === stored && status === 'PENDING' && template.status !== 'PENDING';
 }

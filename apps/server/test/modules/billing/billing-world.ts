@@ -1,18 +1,15 @@
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { metaJsonStringify, signBody } from '@openwaba/cloud-api';
 import { eq } from 'drizzle-orm';
 import { templateSends, usageLedger, wallets } from '../../../src/modules/billing/billing.tables.js';
 import { upsertInboundContact } from '../../../src/modules/contacts/contacts.inbound.js';
 import { ensureConversation } from '../../../src/modules/conversations/conversations.inbound.js';
 import { messages } from '../../../src/modules/messages/messages.tables.js';
 import { templates } from '../../../src/modules/templates/templates.tables.js';
-import { webhookEvents } from '../../../src/modules/webhooks/webhooks.tables.js';
 import { newId } from '../../../src/platform/ids.js';
 import type { Mailer } from '../../../src/platform/mailer.js';
 import { createTestApp } from '../../helpers/app.js';
 import { createSimWorld, FAST_SIM } from '../../helpers/sim-world.js';
-import { eventually, newCustomerNumber, type SendWorld, type Tenant } from '../messages/send-world.js';
+import { newCustomerNumber, postSignedWebhook, type SendWorld, type Tenant } from '../messages/send-world.js';
 
 export const OPERATOR_TOKEN = 'operator-token-for-billing-tests';
 export const operatorHeaders = { authorization: `Bearer ${OPERATOR_TOKEN}` };
@@ -56,30 +53,7 @@ export async function postStatuses(sw: SendWorld, tenant: Tenant, statuses: Reco
       },
     ],
   };
-  const body = metaJsonStringify(payload);
-  const res = await sw.t.inject({
-    method: 'POST',
-    url: '/webhooks/whatsapp',
-    headers: {
-      'content-type': 'application/json',
-      'x-hub-signature-256': signBody(body, sw.world.appSecret),
-    },
-    payload: body,
-  });
-  assert.equal(res.statusCode, 200, res.body);
-  // Processed (or failed for good) once the stored event says so.
-  const hash = createHash('sha256').update(body).digest('hex');
-  const done = await eventually(
-    async () => {
-      const [row] = await sw.t.platform.db
-        .select({ status: webhookEvents.status, lastError: webhookEvents.lastError })
-        .from(webhookEvents)
-        .where(eq(webhookEvents.contentHash, hash));
-      return row;
-    },
-    (row) => row?.status === 'processed' || row?.status === 'dead' || row?.status === 'failed',
-  );
-  assert.equal(done?.status, 'processed', done?.lastError ?? '');
+  await postSignedWebhook(sw, payload);
 }
 
 /** A status item shaped like Meta's (CLOUD-API.md §2). */

@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { metaJsonStringify, signBody } from '@openwaba/cloud-api';
 import { and, eq } from 'drizzle-orm';
 import { channels, wabas } from '../../../src/modules/channels/channels.tables.js';
 import { contacts } from '../../../src/modules/contacts/contacts.tables.js';
 import { conversations } from '../../../src/modules/conversations/conversations.tables.js';
 import { messages } from '../../../src/modules/messages/messages.tables.js';
+import { webhookEvents } from '../../../src/modules/webhooks/webhooks.tables.js';
 import { newId } from '../../../src/platform/ids.js';
 import { createKey, createWorkspaceWithOwner } from '../../helpers/access.js';
 import { createTestApp, type TestApp } from '../../helpers/app.js';
@@ -190,4 +193,32 @@ export async function send(
     headers: { ...tenant.headers, ...headers },
     payload: { channelId: tenant.channelId, ...body },
   });
+}
+
+/** Posts a webhook body signed as Meta signs it, and waits until the platform has processed it. */
+export async function postSignedWebhook(sw: SendWorld, payload: unknown): Promise<void> {
+  const body = metaJsonStringify(payload);
+  const res = await sw.t.inject({
+    method: 'POST',
+    url: '/webhooks/whatsapp',
+    headers: {
+      'content-type': 'application/json',
+      'x-hub-signature-256': signBody(body, sw.world.appSecret),
+    },
+    payload: body,
+  });
+  assert.equal(res.statusCode, 200, res.body);
+  // Processed (or failed for good) once the stored event says so.
+  const hash = createHash('sha256').update(body).digest('hex');
+  const done = await eventually(
+    async () => {
+      const [row] = await sw.t.platform.db
+        .select({ status: webhookEvents.status, lastError: webhookEvents.lastError })
+        .from(webhookEvents)
+        .where(eq(webhookEvents.contentHash, hash));
+      return row;
+    },
+    (row) => row?.status === 'processed' || row?.status === 'dead' || row?.status === 'failed',
+  );
+  assert.equal(done?.status, 'processed', done?.lastError ?? '');
 }

@@ -10,6 +10,7 @@ import {
   customerInbox,
   eventually,
   newCustomerNumber,
+  postSignedWebhook,
   type SendWorld,
   send,
   settled,
@@ -184,8 +185,7 @@ test('preview reports exactly which parameters are missing or malformed', async 
 });
 
 test('sync mirrors Meta (rejections included) and delete removes the template at Meta', async () => {
-  // No review by the simulator during this test: its APPROVED webhook would race the forced rejection
-  // (template webhooks are not yet ordered by Meta's event time; see issue #7's note).
+  // No review by the simulator during this test: only the forced rejection decides the status.
   await sw.world.control('PATCH', '/_sim/config', { templates: { reviewDelayMs: 60_000 } });
   const created = await api('POST', '/templates', {
     channelId: tenant.channelId,
@@ -210,6 +210,62 @@ test('sync mirrors Meta (rejections included) and delete removes the template at
   assert.equal(deleted.statusCode, 204, deleted.body);
   const again = await api('GET', `/templates/${template.id}`);
   assert.equal(json<TemplateReply>(again).template.status, 'DELETED');
+});
+
+test("template statuses follow Meta's event time, not arrival order, across webhooks and syncs", async () => {
+  // Meta's review is kept out of it: the simulator keeps the template PENDING, which a sync reads.
+  await sw.world.control('PATCH', '/_sim/config', { templates: { reviewDelayMs: 60_000 } });
+  const created = await api('POST', '/templates', {
+    channelId: tenant.channelId,
+    template: orderReady('out_of_order'),
+  });
+  await sw.world.control('PATCH', '/_sim/config', { templates: { reviewDelayMs: 20 } });
+  const { template } = json<TemplateReply>(created);
+  const statusWebhook = (event: string, time: number) =>
+    postSignedWebhook(sw, {
+      object: 'whatsapp_business_account',
+      entry: [
+        {
+          id: tenant.wabaExternalId,
+          time,
+          changes: [
+            {
+              field: 'message_template_status_update',
+              value: {
+                event,
+                message_template_id: Number(template.externalId),
+                message_template_name: 'out_of_order',
+                message_template_language: 'en_US',
+                reason: event === 'REJECTED' ? 'INVALID_FORMAT' : 'NONE',
+              },
+            },
+          ],
+        },
+      ],
+    });
+  const stored = async () =>
+    (await sw.t.platform.db.select().from(templates).where(eq(templates.id, template.id)))[0]?.status;
+  const now = Math.floor(Date.now() / 1000);
+
+  await statusWebhook('APPROVED', now - 20);
+  assert.equal(await stored(), 'APPROVED');
+  await statusWebhook('REJECTED', now - 30); // delivered late: older than the approval
+  assert.equal(await stored(), 'APPROVED');
+  await statusWebhook('PENDING', now - 20); // same second as the approval: review follows submission
+  assert.equal(await stored(), 'APPROVED');
+
+  // A sync asks Meta now, after the approval's time: Meta's answer (PENDING here) wins …
+  assert.equal((await api('POST', '/templates/sync')).statusCode, 200);
+  assert.equal(await stored(), 'PENDING');
+  // … and a webhook from before the sync no longer applies.
+  await statusWebhook('PAUSED', now - 5);
+  assert.equal(await stored(), 'PENDING');
+
+  // A newer webhook applies, and a later sync does not undo it with an older answer.
+  await statusWebhook('APPROVED', now + 60);
+  assert.equal(await stored(), 'APPROVED');
+  assert.equal((await api('POST', '/templates/sync')).statusCode, 200);
+  assert.equal(await stored(), 'APPROVED');
 });
 
 test('template routes: cross-workspace 404 and per-role checks', async () => {

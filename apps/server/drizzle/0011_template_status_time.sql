@@ -1,0 +1,1 @@
+ALTER TABLE "templates" ADD COLUMN "status_at" timestamp with time zone;
