@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { HttpApp, Platform } from '../../platform/context.js';
 import { AppError, notFound, standardErrors } from '../../platform/http/errors.js';
 import { requirePermission, workspaceAccess } from '../../platform/http/tenant.js';
+import { recordAudit } from '../audit/audit.service.js';
 import { wabas } from '../channels/channels.tables.js';
 import { templateParametersSchema } from './templates.params.js';
 import { findTemplate, listTemplateRows } from './templates.repository.js';
@@ -205,7 +206,18 @@ export function registerTemplateRoutes(app: HttpApp, platform: Platform): void {
         response: { 200: z.object({ changed: z.number() }), ...standardErrors },
       },
     },
-    async (request) => ({ changed: await syncWorkspace(platform, workspaceAccess(request).workspaceId) }),
+    async (request) => {
+      const access = workspaceAccess(request);
+      const changed = await syncWorkspace(platform, access.workspaceId);
+      // The sync writes template by template as Meta pages in; the request is recorded once it is done.
+      await recordAudit(platform.db, access.actor, {
+        workspaceId: access.workspaceId,
+        action: 'template.synced',
+        resourceType: 'template',
+        after: { changed },
+      });
+      return { changed };
+    },
   );
 }
 

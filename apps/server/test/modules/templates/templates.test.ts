@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
+import { auditLog } from '../../../src/modules/audit/audit.tables.js';
 import { templates } from '../../../src/modules/templates/templates.tables.js';
 import { type AccessFixture, assertRouteAccess, createAccessFixture } from '../../helpers/access.js';
 import { json } from '../../helpers/app.js';
@@ -200,6 +201,11 @@ test('sync mirrors Meta (rejections included) and delete removes the template at
   await sw.t.platform.db.update(templates).set({ status: 'PENDING' }).where(eq(templates.id, template.id));
   const synced = await api('POST', '/templates/sync');
   assert.equal(synced.statusCode, 200, synced.body);
+  const audited = await sw.t.platform.db
+    .select()
+    .from(auditLog)
+    .where(and(eq(auditLog.workspaceId, tenant.workspaceId), eq(auditLog.action, 'template.synced')));
+  assert.equal(audited.length, 1);
   const [row] = await sw.t.platform.db.select().from(templates).where(eq(templates.id, template.id));
   assert.equal(row?.status, 'REJECTED');
   assert.equal(row?.statusReason, 'INVALID_FORMAT');
