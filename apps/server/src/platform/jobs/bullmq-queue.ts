@@ -208,7 +208,10 @@ export class BullMqJobQueue<TDeps> implements JobQueue<TDeps> {
       attempts: definition.retry.attempts,
       backoff: { type: definition.retry.backoff.type, delay: definition.retry.backoff.delayMs },
       removeOnComplete: true,
-      removeOnFail: { age: 24 * 3600, count: 10_000 },
+      // A job that failed for good is logged and counted; the durable state is its Postgres row. Kept in
+      // Redis, it would hold its id and silently swallow the sweeper's re-dispatch of that row, which
+      // the in-process driver accepts at once.
+      removeOnFail: true,
     };
   }
 
