@@ -49,8 +49,12 @@ export const ERROR_CODES: Record<number, CodeInfo> = {
   131047: { title: 'Re-engagement message', cloud: true },
   131048: { title: 'Spam rate limit hit', cloud: true },
   131049: { title: 'This message was not delivered to maintain healthy ecosystem engagement.', cloud: true },
-  131050: { title: 'User has stopped receiving marketing messages', cloud: true },
-  131051: { title: 'Unsupported message type', cloud: true },
+  131050: {
+    title:
+      'Unable to deliver the message. This recipient has chosen to stop receiving marketing messages on WhatsApp from your business',
+    cloud: true,
+  },
+  131051: { title: 'Message type unknown', cloud: true },
   131052: { title: 'Media download error', cloud: true },
   131053: { title: 'Media upload error', cloud: true },
   131056: { title: '(Business Account, Consumer Account) pair rate limit hit', cloud: true },
@@ -85,13 +89,16 @@ export interface GraphErrorInit {
   transient?: boolean;
   userTitle?: string;
   userMsg?: string;
+  /** A Graph-level (non-WhatsApp) error: no `error_data`, whatever the code. */
+  graphLevel?: boolean;
 }
 
 /** Thrown by handlers; the server's error handler turns it into Meta's envelope. */
 export class GraphError extends Error {
   readonly init: GraphErrorInit;
   constructor(init: GraphErrorInit) {
-    super(init.message ?? `(#${init.code}) ${titleOf(init.code)}`);
+    // Meta's 190 reads "Invalid OAuth access token - Cannot parse access token", without the `(#190)` prefix.
+    super(init.message ?? (init.code === 190 ? titleOf(190) : `(#${init.code}) ${titleOf(init.code)}`));
     this.init = init;
   }
 
@@ -100,7 +107,7 @@ export class GraphError extends Error {
   }
 
   toBody(): GraphErrorBody {
-    const { code, details, subcode, type, transient, userTitle, userMsg } = this.init;
+    const { code, details, subcode, type, transient, userTitle, userMsg, graphLevel } = this.init;
     const info = ERROR_CODES[code];
     const body: GraphErrorBody = {
       error: {
@@ -114,7 +121,7 @@ export class GraphError extends Error {
     if (transient) body.error.is_transient = true;
     if (userTitle) body.error.error_user_title = userTitle;
     if (userMsg) body.error.error_user_msg = userMsg;
-    if (info?.cloud || details) {
+    if (!graphLevel && (info?.cloud || details)) {
       body.error.error_data = { messaging_product: 'whatsapp', details: details ?? titleOf(code) };
     }
     return body;
@@ -131,6 +138,7 @@ export function unsupportedRequest(method: string, id: string): GraphError {
     code: 100,
     subcode: 33,
     type: 'GraphMethodException',
+    graphLevel: true,
     message:
       `Unsupported ${method.toLowerCase()} request. Object with ID '${id}' does not exist, cannot be loaded ` +
       'due to missing permissions, or does not support this operation. Please read the Graph API ' +

@@ -60,6 +60,35 @@ export async function buildGraphSim(
     done(null, out);
   });
 
+  // An empty JSON body (e.g. a DELETE sent with `Content-Type: application/json`) is an empty object, as Graph
+  // takes it; Fastify's default parser would answer 400.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    const text = String(body);
+    if (text.trim() === '') return done(null, {});
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      const err = new Error('The request body could not be parsed as JSON.') as Error & {
+        statusCode: number;
+      };
+      err.statusCode = 400;
+      done(err, undefined);
+    }
+  });
+
+  // Graph reads a POST's parameters from the query string as well as the body; body fields win.
+  app.addHook('preValidation', async (req) => {
+    if (req.method !== 'POST' || req.url.startsWith('/_sim')) return;
+    const query = req.query as Record<string, unknown> | undefined;
+    if (!query || Object.keys(query).length === 0) return;
+    if (req.body !== undefined && req.body !== null && !isPlainObject(req.body)) return;
+    const merged: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(query))
+      merged[k] = typeof v === 'string' && /^[[{]/.test(v) ? safeJson(v) : v;
+    req.body = { ...merged, ...((req.body as Record<string, unknown> | null | undefined) ?? {}) };
+  });
+
   // Faults that hit every Graph call (not the control API): latency and 5xx answers.
   app.addHook('onRequest', async (req, reply) => {
     if (sim.faults.empty || req.url.startsWith('/_sim')) return;
@@ -140,7 +169,11 @@ export async function buildGraphSim(
   return { app, sim };
 }
 
-function safeJson(v: string): unknown {
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export function safeJson(v: string): unknown {
   try {
     return JSON.parse(v);
   } catch {

@@ -101,6 +101,7 @@ test('virtual customers send every inbound type in Meta’s shapes', async () =>
   assert.ok(referral.ctwa_clid);
   const unsupported = byType('unsupported')[0];
   assert.equal((part(unsupported).errors as { code: number }[])[0]?.code, 131051);
+  assert.equal((part(unsupported).errors as { title: string }[])[0]?.title, 'Message type unknown');
   assert.equal(messages.at(-1)?.type, 'text');
   // The contact block names the customer.
   const value = rx.received[0]?.json.entry[0]?.changes[0]?.value;

@@ -108,6 +108,11 @@ test('reset clears faults, world and clock offset', async () => {
   const clock = await c.control('GET', '/clock');
   assert.equal(clock.offset_ms, 3_600_000, 'time does not go back');
   assert.equal(clock.pending_timers, 0);
+  assert.equal(clock.frozen, false);
+  const frozen = await c.control('POST', '/clock/freeze', { frozen: true });
+  assert.equal(frozen.frozen, true, 'the clock says whether it is frozen');
+  assert.equal((await c.control('GET', '/clock')).frozen, true);
+  await c.control('POST', '/clock/freeze', { frozen: false });
   const again = await c.graph('POST', `/${w.phoneId}/messages`, w.token, text(w, 'x'));
   assert.equal(again.body.error.code, 190, 'the token is gone with the world');
 });

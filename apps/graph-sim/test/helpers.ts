@@ -34,7 +34,7 @@ export interface Status {
   timestamp: string;
   recipient_id: string;
   pricing?: { billable: boolean; pricing_model: string; type: string; category: string };
-  errors?: { code: number; title: string; error_data: { details: string } }[];
+  errors?: { code: number; title: string; message?: string; error_data: { details: string } }[];
   conversation?: Record<string, unknown>;
 }
 export interface Inbound {

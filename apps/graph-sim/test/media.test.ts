@@ -92,6 +92,18 @@ test('upload checks type, size and messaging_product', async () => {
   assert.equal(json.body.error.code, 100);
 });
 
+test('messaging_product may come in the query string with only `file` in the form (whatsapp-api-js)', async () => {
+  const f = new FormData();
+  f.set('file', new Blob([Buffer.from('hello')], { type: 'text/plain' }), 'note.txt');
+  const up = await c.call('POST', `/${V}/${w.phoneId}/media?messaging_product=whatsapp`, {
+    token: w.token,
+    form: f,
+  });
+  assert.equal(up.status, 200, JSON.stringify(up.body));
+  const info = await c.graph('GET', `/${up.body.id}`, w.token);
+  assert.equal(info.body.mime_type, 'text/plain');
+});
+
 test('media a customer sends can be fetched and downloaded by the business', async () => {
   const data = Buffer.from('fake-jpeg-bytes');
   await c.control('POST', `/customers/${w.customer}/send`, {

@@ -406,4 +406,52 @@ test('stopped marketing: user_preferences webhook, then marketing templates fail
   const r = await send(msg('template', { name: 'promo2', language: { code: 'en_US' } }));
   const failed = await waitFor(() => rx.statuses().find((s) => s.id === r.body.messages[0].id), 'failed');
   assert.equal(failed.errors?.[0]?.code, 131050);
+  // The exact text of Meta's failed-status example (fixtures/meta/webhook-status-failed.json).
+  const stopped =
+    'Unable to deliver the message. This recipient has chosen to stop receiving marketing messages on WhatsApp from your business';
+  assert.equal(failed.errors?.[0]?.title, stopped);
+  assert.equal(failed.errors?.[0]?.message, stopped);
+  assert.deepEqual(failed.errors?.[0]?.error_data, { details: stopped });
+});
+
+test('authentication template in Meta’s documented shape: preset body, OTP button sent as a URL parameter', async () => {
+  const id = await approvedTemplate({
+    name: 'otp_login',
+    language: 'en_US',
+    category: 'AUTHENTICATION',
+    components: [
+      { type: 'BODY', add_security_recommendation: true },
+      { type: 'FOOTER', code_expiration_minutes: 10 },
+      { type: 'BUTTONS', buttons: [{ type: 'OTP', otp_type: 'COPY_CODE', text: 'Copy code' }] },
+    ],
+  });
+  const listed = await c.graph('GET', `/${w.wabaId}/message_templates?name=otp_login`, w.token);
+  const stored = listed.body.data.find((t: { id: string }) => t.id === id);
+  const comp = (type: string) => stored.components.find((x: { type: string }) => x.type === type);
+  assert.equal(
+    comp('BODY').text,
+    '{{1}} is your verification code. For your security, do not share this code.',
+  );
+  assert.equal(comp('FOOTER').text, 'This code expires in 10 minutes.');
+  assert.equal(comp('BUTTONS').buttons[0].type, 'URL');
+  assert.match(comp('BUTTONS').buttons[0].url, /otp\{\{1\}\}$/);
+  const r = await send(
+    msg('template', {
+      name: 'otp_login',
+      language: { code: 'en_US' },
+      components: [
+        { type: 'body', parameters: [{ type: 'text', text: '123456' }] },
+        { type: 'button', sub_type: 'url', index: '0', parameters: [{ type: 'text', text: '123456' }] },
+      ],
+    }),
+  );
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  const missing = await send(
+    msg('template', {
+      name: 'otp_login',
+      language: { code: 'en_US' },
+      components: [{ type: 'body', parameters: [{ type: 'text', text: '123456' }] }],
+    }),
+  );
+  assert.equal(missing.body.error.code, 132000, 'the code must also go to the button');
 });

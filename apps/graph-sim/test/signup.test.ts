@@ -64,6 +64,7 @@ test('full Embedded Signup sequence: code → token → debug_token → subscrib
   );
   assert.equal(again.body.error.code, 100);
   assert.equal(again.body.error.error_subcode, 36009, 'codes are single-use');
+  assert.equal(again.body.error.error_data, undefined, 'Graph-level OAuth errors carry no error_data');
 
   const debug = await c.graph('GET', `/debug_token?input_token=${token}`, `${app.id}|app-secret`);
   assert.equal(debug.status, 200);
@@ -117,6 +118,8 @@ test('full Embedded Signup sequence: code → token → debug_token → subscrib
   const hidden = await c.graph('GET', `/${done.waba_id}/phone_numbers`, other.access_token);
   assert.equal(hidden.body.error.code, 100);
   assert.equal(hidden.body.error.error_subcode, 33);
+  assert.equal(hidden.body.error.type, 'GraphMethodException');
+  assert.equal(hidden.body.error.error_data, undefined, 'unknown-object errors carry no error_data');
 });
 
 test('codes expire on the simulated clock', async () => {
@@ -136,6 +139,8 @@ test('codes expire on the simulated clock', async () => {
   );
   assert.equal(r.body.error.code, 100);
   assert.match(r.body.error.message, /expired/);
+  assert.equal(r.body.error.error_subcode, 36007);
+  assert.equal(r.body.error.error_data, undefined);
 });
 
 test('register and deregister share a limit of 10 per 72 hours (133016)', async () => {
@@ -189,6 +194,8 @@ test('tokens: missing, unknown, expired → 190; any v1x.0–v2x.0 prefix works'
   assert.equal(missing.body.error.type, 'OAuthException');
   const unknown = await c.graph('GET', `/${waba.id}/phone_numbers`, 'EAAGnot-a-token');
   assert.equal(unknown.body.error.code, 190);
+  assert.equal(unknown.body.error.message, 'Invalid OAuth access token - Cannot parse access token');
+  assert.equal(unknown.body.error.error_data, undefined);
   const t = await c.control('POST', '/tokens', { app_id: app.id, expires_in: 60 });
   for (const v of ['v18.0', 'v21.0', 'v25.0']) {
     const r = await c.call('GET', `/${v}/${waba.id}/phone_numbers`, { token: t.access_token });
@@ -200,4 +207,54 @@ test('tokens: missing, unknown, expired → 190; any v1x.0–v2x.0 prefix works'
   const expired = await c.graph('GET', `/${waba.id}/phone_numbers`, t.access_token);
   assert.equal(expired.body.error.code, 190);
   assert.equal(expired.body.error.error_subcode, 463);
+});
+
+test('POST parameters may come in the query string (pywa subscriptions, register)', async () => {
+  const app = await c.control('POST', '/apps', { secret: 'q1' });
+  const appToken = `${app.id}|q1`;
+  const q = new URLSearchParams({
+    object: 'whatsapp_business_account',
+    callback_url: rx.url,
+    verify_token: rx.verifyToken,
+  });
+  const ok = await c.graph('POST', `/${app.id}/subscriptions?${q}`, appToken);
+  assert.deepEqual(ok.body, { success: true });
+  const list = await c.graph('GET', `/${app.id}/subscriptions`, appToken);
+  assert.equal(list.body.data[0].callback_url, rx.url);
+
+  const b = await c.control('POST', '/businesses', {});
+  const waba = await c.control('POST', '/wabas', { business_id: b.id });
+  const n = await c.control('POST', '/phone-numbers', { waba_id: waba.id, registered: false });
+  const t = await c.control('POST', '/tokens', { app_id: app.id, waba_ids: [waba.id] });
+  const reg = await c.graph(
+    'POST',
+    `/${n.id}/register?messaging_product=whatsapp&pin=123456`,
+    t.access_token,
+  );
+  assert.deepEqual(reg.body, { success: true });
+  const mixed = await c.graph('POST', `/${n.id}/register?pin=000000`, t.access_token, {
+    messaging_product: 'whatsapp',
+    pin: '123456',
+  });
+  assert.deepEqual(mixed.body, { success: true }, 'body fields win over the query string');
+});
+
+test('an empty body sent as application/json is an empty object (chatwoot DELETE subscribed_apps)', async () => {
+  const app = await c.control('POST', '/apps', {});
+  const b = await c.control('POST', '/businesses', {});
+  const waba = await c.control('POST', '/wabas', { business_id: b.id, subscribed_app_ids: [app.id] });
+  const t = await c.control('POST', '/tokens', { app_id: app.id, waba_ids: [waba.id] });
+  const headers = { authorization: `Bearer ${t.access_token}`, 'content-type': 'application/json' };
+  const del = await fetch(`${c.base}/${V}/${waba.id}/subscribed_apps`, { method: 'DELETE', headers });
+  assert.equal(del.status, 200);
+  assert.deepEqual(await del.json(), { success: true });
+  const sub = await fetch(`${c.base}/${V}/${waba.id}/subscribed_apps`, { method: 'POST', headers, body: '' });
+  assert.deepEqual(await sub.json(), { success: true });
+  const bad = await fetch(`${c.base}/${V}/${waba.id}/subscribed_apps`, {
+    method: 'POST',
+    headers,
+    body: '{x',
+  });
+  assert.equal(bad.status, 400);
+  assert.equal(((await bad.json()) as { error: { code: number } }).error.code, 100);
 });

@@ -98,6 +98,20 @@ test('list filters by status and pages with cursors; delete removes by name', as
     { token: w.token },
   );
   assert.deepEqual(next.body.data, page2.body.data, 'paging.next works as a URL');
+  assert.match(
+    page1.body.paging.next,
+    new RegExp(`^http://[^/]+/v\\d+\\.0/${w.wabaId}/message_templates\\?`),
+    'paging.next carries the version like Meta',
+  );
+  const bare = await c.call('GET', `/${w.wabaId}/message_templates?limit=2`, { token: w.token });
+  assert.match(bare.body.paging.next, /\/v23\.0\//, 'an unversioned request still gets a versioned next');
+  assert.equal(page1.body.paging.previous, undefined, 'the first page has no previous');
+  assert.ok(page2.body.paging.previous, 'page 2 has previous');
+  const prevUrl = new URL(page2.body.paging.previous);
+  assert.equal(prevUrl.searchParams.get('before'), page2.body.paging.cursors.before);
+  assert.equal(prevUrl.searchParams.get('after'), null);
+  const prev = await c.call('GET', prevUrl.pathname + prevUrl.search, { token: w.token });
+  assert.deepEqual(prev.body.data, page1.body.data, 'paging.previous goes back to page 1');
 
   const del = await c.graph('DELETE', `/${w.wabaId}/message_templates?name=t_3`, w.token);
   assert.deepEqual(del.body, { success: true });

@@ -189,6 +189,7 @@ function clockJson(sim: GraphSimulator) {
     now: new Date(now).toISOString(),
     now_ms: now,
     offset_ms: sim.clock.offset,
+    frozen: sim.clock.frozen,
     pending_timers: sim.clock.pending,
   };
 }

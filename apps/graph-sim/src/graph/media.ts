@@ -38,7 +38,11 @@ export function registerMediaRoutes(app: FastifyInstance, sim: GraphSimulator): 
     const token = authenticate(sim, req);
     const number = requireNumber(sim, token, req.params.id, 'POST');
     if (!req.isMultipart()) throw invalidParam('The media upload must be multipart/form-data.');
+    // Graph reads parameters from the query string too (whatsapp-api-js sends only `file` in the form).
     const fields: Record<string, string> = {};
+    for (const [k, v] of Object.entries((req.query ?? {}) as Record<string, unknown>)) {
+      if (typeof v === 'string') fields[k] = v;
+    }
     let file: { bytes: Buffer; mime: string; filename?: string } | undefined;
     for await (const part of req.parts()) {
       if (part.type === 'file') {

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { GraphError, invalidParam } from '../errors.js';
+import { GraphError, invalidParam, titleOf } from '../errors.js';
 import { type Outcome, scheduleStatuses } from '../outbound.js';
 import type { GraphSimulator } from '../sim.js';
 import type { Customer, PhoneNumber, PricingCategory, SentMessage } from '../state/entities.js';
@@ -210,7 +210,7 @@ function decide(
     };
   }
   if (msg.category === 'marketing' && customer.marketingStopped.has(businessId)) {
-    return { failCode: 131050, failDetails: 'The user has stopped marketing messages from this business.' };
+    return { failCode: 131050, failDetails: titleOf(131050) };
   }
   if (sim.config.limitsEnabled && msg.type === 'template' && !inWindow) {
     if (!sim.limits.takeTier(businessId, number, customer.waId, msg.createdAt, 24 * 3600_000)) {

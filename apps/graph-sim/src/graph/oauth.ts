@@ -26,15 +26,36 @@ export function registerOAuthRoutes(app: FastifyInstance, sim: GraphSimulator): 
       if (!existing || existing.appId !== application.id) throw new GraphError({ code: 190 });
       return { access_token: existing.token, token_type: 'bearer' };
     }
-    if (!q.code) throw new GraphError({ code: 100, message: 'Missing code parameter.', subcode: 36006 });
+    if (!q.code)
+      throw new GraphError({
+        code: 100,
+        message: 'Missing code parameter.',
+        subcode: 36006,
+        graphLevel: true,
+      });
     const code = sim.world.codes.get(q.code);
     if (!code || code.appId !== application.id) {
-      throw new GraphError({ code: 100, subcode: 36007, message: 'Invalid verification code format.' });
+      throw new GraphError({
+        code: 100,
+        subcode: 36007,
+        graphLevel: true,
+        message: 'Invalid verification code format.',
+      });
     }
     if (code.used)
-      throw new GraphError({ code: 100, subcode: 36009, message: 'This authorization code has been used.' });
+      throw new GraphError({
+        code: 100,
+        subcode: 36009,
+        graphLevel: true,
+        message: 'This authorization code has been used.',
+      });
     if (code.expiresAt <= sim.clock.now()) {
-      throw new GraphError({ code: 100, subcode: 36007, message: 'This authorization code has expired.' });
+      throw new GraphError({
+        code: 100,
+        subcode: 36007,
+        graphLevel: true,
+        message: 'This authorization code has expired.',
+      });
     }
     code.used = true;
     const token = sim.world.createToken({

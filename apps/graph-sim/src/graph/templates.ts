@@ -99,14 +99,21 @@ export function registerTemplateRoutes(app: FastifyInstance, sim: GraphSimulator
     const paging: Record<string, unknown> = {
       cursors: { before: cursor(page[0]?.id ?? ''), after: cursor(page[page.length - 1]?.id ?? '') },
     };
-    const base = `${req.protocol}://${req.host}${req.url.split('?')[0]}`;
-    const params = new URLSearchParams({ ...(q as Record<string, string>), limit: String(limit) });
-    params.delete('access_token');
-    params.delete('before');
-    if (start + page.length < all.length && page.length > 0) {
-      params.set('after', cursor(page[page.length - 1]!.id));
-      paging.next = `${base}?${params}`;
-    }
+    // Meta's paging URLs carry the version (`https://graph.facebook.com/v23.0/{waba}/message_templates?…`).
+    const path = req.originalUrl.split('?')[0] ?? '';
+    const versioned = /^\/v\d+\.\d+\//.test(path) ? path : `/v23.0${req.url.split('?')[0]}`;
+    const base = `${req.protocol}://${req.host}${versioned}`;
+    const link = (key: 'after' | 'before', id: string): string => {
+      const params = new URLSearchParams({ ...(q as Record<string, string>), limit: String(limit) });
+      params.delete('access_token');
+      params.delete('after');
+      params.delete('before');
+      params.set(key, cursor(id));
+      return `${base}?${params}`;
+    };
+    if (start + page.length < all.length && page.length > 0)
+      paging.next = link('after', page[page.length - 1]!.id);
+    if (start > 0 && page.length > 0) paging.previous = link('before', page[0]!.id);
     return { data: page.map((t) => pick(templateJson(t), fields)), paging };
   });
 
@@ -214,8 +221,37 @@ function validateTemplate(body: Record<string, unknown>): TemplateInput {
     language: body.language,
     category: category as Template['category'],
     parameterFormat: format as Template['parameterFormat'],
-    components,
+    components: category === 'AUTHENTICATION' ? components.map(presetAuthentication) : components,
   };
+}
+
+/**
+ * Authentication templates are created without text: Meta fills in its preset body (one variable, the
+ * code), footer and button. An OTP button becomes a URL button taking the code as its one parameter,
+ * which is how Meta stores it and how the documented send supplies it.
+ */
+function presetAuthentication(c: Record<string, unknown>): Record<string, unknown> {
+  if (c.type === 'BODY' && c.text === undefined) {
+    const security =
+      c.add_security_recommendation === true ? ' For your security, do not share this code.' : '';
+    return { ...c, text: `{{1}} is your verification code.${security}` };
+  }
+  if (c.type === 'FOOTER' && c.text === undefined && typeof c.code_expiration_minutes === 'number') {
+    return { ...c, text: `This code expires in ${c.code_expiration_minutes} minutes.` };
+  }
+  if (c.type === 'BUTTONS' && Array.isArray(c.buttons)) {
+    const buttons = c.buttons.map((b) => {
+      if (!isObject(b) || String(b.type).toUpperCase() !== 'OTP') return b;
+      const otpType = typeof b.otp_type === 'string' ? b.otp_type.toUpperCase() : 'COPY_CODE';
+      return {
+        type: 'URL',
+        text: typeof b.text === 'string' ? b.text : otpType === 'COPY_CODE' ? 'Copy code' : 'Autofill',
+        url: `https://www.whatsapp.com/otp/code/?otp_type=${otpType}&code=otp{{1}}`,
+      };
+    });
+    return { ...c, buttons };
+  }
+  return c;
 }
 
 function checkComponent(c: Record<string, unknown>, format: 'POSITIONAL' | 'NAMED', category: string): void {
