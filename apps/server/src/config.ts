@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { KeyRingError, parseKeyRing } from './platform/vault/keyring.js';
 
@@ -41,6 +42,54 @@ const flag = (fallback: boolean) =>
       ),
   );
 
+/** proxy-addr's named ranges, accepted by Fastify's `trustProxy` beside addresses and CIDRs. */
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+function isProxyAddress(entry: string): boolean {
+  if (PROXY_RANGE_NAMES.includes(entry)) return true;
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  if (!/^\d{1,3}$/.test(prefix)) return false;
+  return Number(prefix) <= (version === 4 ? 32 : 128);
+}
+
+/** TRUST_PROXY: true/false, a hop count, or a comma-separated list of proxy addresses/CIDRs. */
+const trustProxy = z.preprocess(
+  emptyAsUndefined,
+  z
+    .string()
+    .optional()
+    .transform((value, ctx): TrustProxy => {
+      const text = value?.trim().toLowerCase();
+      if (text === undefined || text === 'false' || text === 'off') return false;
+      if (text === 'true' || text === 'on') return true;
+      if (/^\d+$/.test(text)) return Number(text);
+      const entries = text
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter((entry) => entry !== '');
+      const bad = entries.filter((entry) => !isProxyAddress(entry));
+      if (entries.length === 0 || bad.length > 0) {
+        ctx.addIssue({
+          code: 'custom',
+          message:
+            'must be true, false, a hop count, or a comma-separated list of proxy IPs/CIDRs' +
+            (bad.length > 0 ? ` (not an address: ${bad.join(', ')})` : ''),
+        });
+        return z.NEVER;
+      }
+      return entries;
+    }),
+);
+
+/**
+ * Which peers may set X-Forwarded-For/-Proto/-Host (Fastify's `trustProxy`): false trusts none, true
+ * trusts any, a number trusts that many hops, a list trusts those addresses/CIDRs.
+ */
+export type TrustProxy = boolean | number | string[];
+
 export const roles = ['server', 'worker', 'all'] as const;
 export type Role = (typeof roles)[number];
 
@@ -53,6 +102,7 @@ const envSchema = z.object({
   PORT: port(3000),
   HOST: z.preprocess(emptyAsUndefined, z.string().min(1).default('127.0.0.1')),
   PUBLIC_URL: optionalUrl(['http', 'https']),
+  TRUST_PROXY: trustProxy,
   LOG_LEVEL: z.preprocess(
     emptyAsUndefined,
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -138,7 +188,13 @@ export interface Config {
   role: Role;
   /** embedded: PGlite + in-process queue/limits/events; scale: PostgreSQL + Redis. */
   mode: 'embedded' | 'scale';
-  http: { host: string; port: number; publicUrl: string };
+  http: {
+    host: string;
+    port: number;
+    publicUrl: string;
+    /** Fastify's `trustProxy`; false (default): X-Forwarded-* headers are ignored. */
+    trustProxy: TrustProxy;
+  };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   dataDir: string;
   database: { url: string | undefined; poolSize: number };
@@ -194,40 +250,19 @@ export class ConfigError extends Error {
 /** Parses the environment (or any record shaped like it). Throws ConfigError naming every bad variable. */
 export function loadConfig(source: Record<string, string | undefined>): Config {
   const parsed = envSchema.safeParse(source);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
-      const name = issue.path.join('.') || '(environment)';
-      const given = source[String(issue.path[0])];
-      const shown = given === undefined || isSecretName(name) ? '' : ` (got ${JSON.stringify(given)})`;
-      return `${name}: ${issue.message}${shown}`;
-    });
-    throw new ConfigError(problems);
-  }
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => {
+        const name = issue.path.join('.') || '(environment)';
+        const given = source[String(issue.path[0])];
+        const shown = given === undefined || isSecretName(name) ? '' : ` (got ${JSON.stringify(given)})`;
+        return `${name}: ${issue.message}${shown}`;
+      });
+  // Cross-variable checks run even when some variables are invalid, so one boot names every problem.
+  problems.push(...crossProblems(parsed.success ? parsed.data : parseEachValid(source)));
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const env = parsed.data;
   const mode = env.DATABASE_URL ? 'scale' : 'embedded';
-  const problems: string[] = [];
-  if (env.REDIS_URL && !env.DATABASE_URL) {
-    problems.push('REDIS_URL: scale mode needs DATABASE_URL as well (Redis alone is not supported)');
-  }
-  if (mode === 'scale' && env.ROLE === 'all' && env.GRAPH_SIM && env.NODE_ENV === 'production') {
-    problems.push('GRAPH_SIM: the Graph API simulator must not run in production; set GRAPH_SIM=false');
-  }
-  if (env.TOKEN_MASTER_KEY) {
-    try {
-      parseKeyRing(env.TOKEN_MASTER_KEY);
-    } catch (error) {
-      problems.push(`TOKEN_MASTER_KEY: ${error instanceof KeyRingError ? error.message : 'is not valid'}`);
-    }
-  } else if (mode === 'scale') {
-    problems.push(
-      'TOKEN_MASTER_KEY: required in scale mode (32 random bytes, e.g. `openssl rand -base64 32`); ' +
-        'embedded mode generates one under DATA_DIR',
-    );
-  }
-  if (env.VAULT_BACKEND === 'aws' && !env.AWS_REGION) {
-    problems.push('AWS_REGION: required with VAULT_BACKEND=aws (the region of your Secrets Manager)');
-  }
-  if (problems.length > 0) throw new ConfigError(problems);
 
   const simEnabled = env.GRAPH_SIM && env.ROLE === 'all';
   const graphBaseUrl =
@@ -238,7 +273,12 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     env: env.NODE_ENV,
     role: env.ROLE,
     mode,
-    http: { host: env.HOST, port: env.PORT, publicUrl: publicUrl.replace(/\/$/, '') },
+    http: {
+      host: env.HOST,
+      port: env.PORT,
+      publicUrl: publicUrl.replace(/\/$/, ''),
+      trustProxy: env.TRUST_PROXY,
+    },
     logLevel: env.LOG_LEVEL,
     dataDir: env.DATA_DIR,
     database: { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE },
@@ -271,6 +311,45 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     channelSyncIntervalMinutes: env.CHANNEL_SYNC_INTERVAL_MINUTES,
     customerServiceWindowSeconds: env.CUSTOMER_SERVICE_WINDOW_SECONDS,
   };
+}
+
+type Env = z.output<typeof envSchema>;
+
+/** Every variable that parses on its own; invalid ones are left out (they are reported already). */
+function parseEachValid(source: Record<string, string | undefined>): Partial<Env> {
+  const valid: Record<string, unknown> = {};
+  for (const [name, schema] of Object.entries(envSchema.shape)) {
+    const result = schema.safeParse(source[name]);
+    if (result.success) valid[name] = result.data;
+  }
+  return valid as Partial<Env>;
+}
+
+function crossProblems(env: Partial<Env>): string[] {
+  const problems: string[] = [];
+  const scale = Boolean(env.DATABASE_URL);
+  if (env.REDIS_URL && !env.DATABASE_URL) {
+    problems.push('REDIS_URL: scale mode needs DATABASE_URL as well (Redis alone is not supported)');
+  }
+  if (scale && env.ROLE === 'all' && env.GRAPH_SIM && env.NODE_ENV === 'production') {
+    problems.push('GRAPH_SIM: the Graph API simulator must not run in production; set GRAPH_SIM=false');
+  }
+  if (env.TOKEN_MASTER_KEY) {
+    try {
+      parseKeyRing(env.TOKEN_MASTER_KEY);
+    } catch (error) {
+      problems.push(`TOKEN_MASTER_KEY: ${error instanceof KeyRingError ? error.message : 'is not valid'}`);
+    }
+  } else if (scale) {
+    problems.push(
+      'TOKEN_MASTER_KEY: required in scale mode (32 random bytes, e.g. `openssl rand -base64 32`); ' +
+        'embedded mode generates one under DATA_DIR',
+    );
+  }
+  if (env.VAULT_BACKEND === 'aws' && !env.AWS_REGION) {
+    problems.push('AWS_REGION: required with VAULT_BACKEND=aws (the region of your Secrets Manager)');
+  }
+  return problems;
 }
 
 function displayHost(host: string): string {

@@ -1,8 +1,9 @@
 import type { Logger } from './logger.js';
 
 /**
- * Outgoing email port. Embedded mode logs the message (the link is what an operator needs to pass on;
- * it is single-use). Tests capture messages. An SMTP adapter can implement the same interface.
+ * Outgoing email port. The console mailer keeps recent messages for the operator's outbox page and
+ * logs them; the link (a live, single-use token) is logged only in embedded mode, where the console is
+ * the operator's own. Tests capture messages. An SMTP adapter can implement the same interface.
  */
 export interface MailMessage {
   kind: 'password_reset' | 'invitation' | 'channel_needs_reauth' | 'template_flagged';
@@ -23,12 +24,18 @@ export interface RecentMail {
 
 const OUTBOX_SIZE = 50;
 
-export function consoleMailer(logger: Logger): Mailer & RecentMail {
+export function consoleMailer(logger: Logger, options: { logLinks: boolean }): Mailer & RecentMail {
   const log = logger.child({ component: 'mailer' });
   const outbox: (MailMessage & { sentAt: Date })[] = [];
   return {
     async send(message) {
-      log.info({ kind: message.kind, to: message.to, link: message.link }, `email: ${message.subject}`);
+      const { kind, to } = message;
+      if (options.logLinks) log.info({ kind, to, link: message.link }, `email: ${message.subject}`);
+      else
+        log.warn(
+          { kind, to },
+          `email not delivered (no mail transport; see the operator outbox): ${message.subject}`,
+        );
       outbox.push({ ...message, sentAt: new Date() });
       if (outbox.length > OUTBOX_SIZE) outbox.shift();
     },

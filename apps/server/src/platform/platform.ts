@@ -14,7 +14,7 @@ import { consoleMailer, type Mailer } from './mailer.js';
 import { localMediaStore } from './media-store.js';
 import { createMetrics } from './metrics.js';
 import { memoryRateLimits, redisRateLimits } from './ratelimit/rate-limits.js';
-import { assertNoEviction, connectRedis } from './redis.js';
+import { assertNoEviction, connectRedis, waitForRedis } from './redis.js';
 import { type KeyRing, loadOrCreateLocalKey, parseKeyRing } from './vault/keyring.js';
 import { createVault, vaultPurgeSweeper } from './vault/vault.js';
 
@@ -61,6 +61,7 @@ export async function createPlatform(
       redis = connectRedis(config.redis.url);
       const connection = redis;
       cleanups.unshift(async () => connection.disconnect());
+      await waitForRedis(redis, config.redis.url);
       await assertNoEviction(redis);
     }
     const prefix = config.redis.keyPrefix;
@@ -74,7 +75,7 @@ export async function createPlatform(
       metrics,
       redis,
       vault,
-      mailer: options.mailer ?? consoleMailer(logger),
+      mailer: options.mailer ?? consoleMailer(logger, { logLinks: config.mode === 'embedded' }),
       media: localMediaStore(config.dataDir),
       graph: new GraphClient({
         baseUrl: config.meta.graphBaseUrl,

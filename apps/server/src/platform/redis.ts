@@ -6,6 +6,53 @@ export function connectRedis(url: string): Redis {
 }
 
 /**
+ * Waits until the connection is ready, or throws after `timeoutMs` naming REDIS_URL (without
+ * credentials). With maxRetriesPerRequest: null, commands to an unreachable Redis wait forever, so
+ * boot checks this first.
+ */
+export async function waitForRedis(redis: Redis, url: string, timeoutMs = 5000): Promise<void> {
+  if (redis.status === 'ready') return;
+  let lastError: Error | undefined;
+  let onReady = () => {};
+  const onError = (error: Error) => {
+    lastError = error;
+  };
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      onReady = resolve;
+      redis.once('ready', onReady);
+      redis.on('error', onError);
+      timer = setTimeout(() => {
+        const cause = lastError ? `: ${lastError.message}` : '';
+        reject(
+          new Error(
+            `Redis at ${withoutCredentials(url)} (REDIS_URL) is not reachable after ${timeoutMs / 1000} s${cause}. ` +
+              'Check REDIS_URL and that Redis is running and reachable from this host.',
+          ),
+        );
+      }, timeoutMs);
+    });
+  } finally {
+    clearTimeout(timer);
+    redis.off('ready', onReady);
+    redis.off('error', onError);
+  }
+}
+
+/** A Redis URL fit for a log line or an error: user and password removed. */
+export function withoutCredentials(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}
+
+/**
  * BullMQ keeps jobs in Redis keys; any eviction policy but `noeviction` lets Redis drop them under
  * memory pressure. Scale mode refuses to start on such a server.
  */

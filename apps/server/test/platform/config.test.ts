@@ -94,3 +94,37 @@ test('a malformed master key is named without being echoed', () => {
     assert.doesNotMatch(error.message, /secretvalue/);
   }
 });
+
+test('invalid variables and cross-variable problems are reported in one message', () => {
+  try {
+    loadConfig({ PORT: 'abc', DATABASE_URL: 'postgres://x', VAULT_BACKEND: 'aws' });
+    assert.fail('expected a ConfigError');
+  } catch (error) {
+    assert.ok(error instanceof ConfigError);
+    for (const name of ['PORT', 'TOKEN_MASTER_KEY', 'AWS_REGION']) {
+      assert.match(error.message, new RegExp(`${name}:`), `message names ${name}`);
+    }
+    assert.equal(error.problems.length, 3);
+  }
+});
+
+test('TRUST_PROXY defaults to trusting no proxy and accepts booleans, hop counts and address lists', () => {
+  assert.equal(loadConfig({}).http.trustProxy, false);
+  assert.equal(loadConfig({ TRUST_PROXY: '' }).http.trustProxy, false);
+  assert.equal(loadConfig({ TRUST_PROXY: 'false' }).http.trustProxy, false);
+  assert.equal(loadConfig({ TRUST_PROXY: 'true' }).http.trustProxy, true);
+  assert.equal(loadConfig({ TRUST_PROXY: '2' }).http.trustProxy, 2);
+  assert.deepEqual(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1,::1,loopback' }).http.trustProxy, [
+    '10.0.0.0/8',
+    '127.0.0.1',
+    '::1',
+    'loopback',
+  ]);
+  for (const bad of ['yes', '10.0.0.0/33', '10.0.0.1,proxy.local', ',']) {
+    assert.throws(
+      () => loadConfig({ TRUST_PROXY: bad }),
+      (error: unknown) => error instanceof ConfigError && /^TRUST_PROXY: /.test(error.problems[0] ?? ''),
+      bad,
+    );
+  }
+});

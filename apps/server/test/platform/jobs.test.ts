@@ -52,10 +52,26 @@ const tick = definePlatformJob({
   },
 });
 
+// Released by the test once the retry of `test.retry-now` is running.
+let releaseRetry: () => void = () => {};
+const retryGate = new Promise<void>((resolve) => {
+  releaseRetry = resolve;
+});
+const retryNow = definePlatformJob({
+  name: 'test.retry-now',
+  payload: z.object({ key: z.string() }),
+  retry: { attempts: 2, backoff: { type: 'fixed', delayMs: 0 } },
+  async handle(payload, ctx) {
+    record(payload.key, ctx.run.attempt);
+    if (ctx.run.attempt === 1) throw new Error('planned failure');
+    await retryGate;
+  },
+});
+
 let sweeps = 0;
 const testModule: PlatformModule = {
   name: 'jobs-test',
-  jobs: [echo, flaky, slow, tick],
+  jobs: [echo, flaky, slow, tick, retryNow],
   schedules: [
     scheduleJob(tick, { id: 'test.tick.every-second', cron: '* * * * * *', payload: { key: 'tick' } }),
   ],
@@ -118,6 +134,16 @@ test('a job id dedupes while the job is still pending', async () => {
   // Once done, the same id may be dispatched again (a sweeper re-dispatching a row).
   await t.platform.jobs.enqueue(slow, { key: 'dedupe' }, { jobId: 'same-row' });
   await waitFor(() => (seen.get('dedupe') ?? []).length === 2);
+});
+
+test('a zero-delay retry keeps its job id pending, so the id still dedupes', async () => {
+  await t.platform.jobs.enqueue(retryNow, { key: 'retry-now' }, { jobId: 'retry-now-row' });
+  await waitFor(() => (seen.get('retry-now') ?? []).length === 2);
+  // The retry (attempt 2) is running: the same id must not start a second run beside it.
+  await t.platform.jobs.enqueue(retryNow, { key: 'retry-now' }, { jobId: 'retry-now-row' });
+  releaseRetry();
+  await t.platform.jobs.idle();
+  assert.deepEqual(seen.get('retry-now'), [1, 2]);
 });
 
 test('a delayed job waits its delay', async () => {

@@ -105,3 +105,20 @@ test('scale mode refuses a Redis whose eviction policy could drop jobs', { skip:
     await database.drop();
   }
 });
+
+test('scale mode stops boot when Redis is unreachable, naming REDIS_URL', { skip: !scaleMode }, async () => {
+  const database = await createTestDatabase();
+  try {
+    const server = spawnMain('server', {
+      DATABASE_URL: database.url!,
+      REDIS_URL: `redis://owaba:hunter2@127.0.0.1:${await freePort()}`,
+      TOKEN_MASTER_KEY: randomBytes(32).toString('hex'),
+      PORT: String(await freePort()),
+    });
+    assert.equal(await server.exited, 1);
+    assert.match(server.output(), /REDIS_URL.*not reachable/);
+    assert.doesNotMatch(server.output(), /hunter2/);
+  } finally {
+    await database.drop();
+  }
+});

@@ -14,6 +14,10 @@ const SECRETS = {
   appSecret: 'app-secret-f00dbabe',
   queryToken: 'EAAquerytoken42',
   code: 'AQBxyzsignupcode',
+  capitalBearer: 'EAAcapitalAuthorization77',
+  graphToken: 'EAAdeepGraphResponse88',
+  masterKey: 'master-key-in-a-camel-case-field',
+  registrationPin: '564738',
 };
 
 const careless: PlatformModule = {
@@ -25,6 +29,21 @@ const careless: PlatformModule = {
       request.log.warn(
         { config: { appSecret: SECRETS.appSecret }, user: { password: SECRETS.password } },
         'nested',
+      );
+      request.log.info({ headers: { Authorization: `Bearer ${SECRETS.capitalBearer}` } }, 'capital');
+      const graphError = Object.assign(new Error('graph call failed'), {
+        response: { status: 400, data: { access_token: SECRETS.graphToken } },
+      });
+      request.log.error({ err: graphError }, 'graph');
+      request.log.info(
+        {
+          job: {
+            settings: [
+              { vault: { tokenMasterKey: SECRETS.masterKey, registrationPin: SECRETS.registrationPin } },
+            ],
+          },
+        },
+        'deep',
       );
       return { ok: true };
     });
@@ -60,6 +79,8 @@ test('authorization headers, cookies, tokens, secrets, PINs, passwords and API k
   const output = t.logs.text;
   assert.ok(output.includes('incoming'), 'the careless log line was written');
   assert.ok(output.includes('page=2'), 'non-secret query parameters are kept');
+  assert.ok(output.includes('graph call failed'), 'a scrubbed error keeps its message');
+  assert.ok(output.includes('"status":400'), 'non-secret fields beside a secret are kept');
   for (const [name, value] of Object.entries(SECRETS)) {
     assert.ok(!output.includes(value), `${name} leaked into the log`);
   }

@@ -194,6 +194,9 @@ export class MemoryJobQueue<TDeps> implements JobQueue<TDeps> {
       attempt: job.attempt,
       isFinalAttempt,
     });
+    // A retry is put back only after this attempt has left `active`: a zero-delay retry starts at
+    // once, and deleting the id afterwards would drop the retry's marker (its id would stop deduping).
+    let retry: PendingJob | undefined;
     try {
       const payload = definition.payload.parse(job.payload);
       await definition.handle(payload, { deps: this.deps as unknown, run });
@@ -207,13 +210,11 @@ export class MemoryJobQueue<TDeps> implements JobQueue<TDeps> {
       } else {
         run.logger.warn({ err: error }, 'job failed, will retry');
         this.observer?.onOutcome(definition.name, 'retried', seconds);
-        lane.active.delete(job.id);
-        if (!this.closed) {
-          this.put(lane, { ...job, attempt: job.attempt + 1 }, backoffDelay(definition.retry, job.attempt));
-        }
+        retry = { ...job, attempt: job.attempt + 1 };
       }
     } finally {
       lane.active.delete(job.id);
+      if (retry && !this.closed) this.put(lane, retry, backoffDelay(definition.retry, job.attempt));
       this.pump(lane);
     }
   }

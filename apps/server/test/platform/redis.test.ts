@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { connectRedis, waitForRedis, withoutCredentials } from '../../src/platform/redis.js';
+
+test('an unreachable REDIS_URL fails with a message naming it, without its password', async () => {
+  const url = 'redis://owaba:hunter2@127.0.0.1:6399';
+  const redis = connectRedis(url);
+  try {
+    await assert.rejects(waitForRedis(redis, url, 300), (error: unknown) => {
+      assert.ok(error instanceof Error);
+      assert.match(error.message, /REDIS_URL/);
+      assert.match(error.message, /127\.0\.0\.1:6399/);
+      assert.doesNotMatch(error.message, /hunter2/);
+      return true;
+    });
+    assert.equal(redis.listenerCount('ready'), 0, 'the wait leaves no listener behind');
+  } finally {
+    redis.disconnect();
+  }
+});
+
+test('credentials are stripped from a Redis URL', () => {
+  assert.equal(withoutCredentials('rediss://u:p@cache:6380/2'), 'rediss://cache:6380/2');
+  assert.equal(withoutCredentials('not a url'), '(unparseable URL)');
+});
+
+test('a reachable Redis passes the wait', { skip: !process.env.REDIS_URL }, async () => {
+  const url = process.env.REDIS_URL!;
+  const redis = connectRedis(url);
+  try {
+    await waitForRedis(redis, url);
+    assert.equal(redis.status, 'ready');
+  } finally {
+    redis.disconnect();
+  }
+});
