@@ -96,6 +96,8 @@ describe('web app (embedded mode, real browser)', () => {
     await page.getByRole('link', { name: 'Plan' }).click();
     await expectVisible(page, 'Free plan');
     await expectVisible(page, '1 of 5');
+    await expectVisible(page, 'Plans are changed by the platform operator');
+    assert.equal(await page.getByRole('button', { name: 'Switch plan' }).count(), 0);
     await screenshot(page, 'settings-plan');
   });
 

@@ -1872,7 +1872,7 @@ export interface paths {
     };
     trace?: never;
   };
-  '/api/v1/workspaces/{workspaceId}/plan': {
+  '/api/v1/operator/workspaces/{workspaceId}/plan': {
     parameters: {
       query?: never;
       header?: never;
@@ -1880,7 +1880,7 @@ export interface paths {
       cookie?: never;
     };
     get?: never;
-    /** Change the plan (enterprise limits are configurable) */
+    /** Change a workspace plan (enterprise limits are configurable) */
     put: {
       parameters: {
         query?: never;

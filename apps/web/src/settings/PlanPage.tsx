@@ -1,13 +1,6 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
-import { api, call } from '../api/client';
 import type { WorkspaceDetail } from '../api/types';
-import { useWorkspace, workspaceKey } from '../app/workspace';
-import { meKey } from '../auth/session';
-import { useAnnounce } from '../ui/announcer';
-import { FormError, SelectField } from '../ui/Field';
+import { useWorkspace } from '../app/workspace';
 import { formatLimit } from '../ui/format';
-import { useFormErrors } from '../ui/forms';
 import { useApiKeys, useMembers } from './queries';
 
 type Plan = WorkspaceDetail['plan'];
@@ -64,62 +57,9 @@ export default function PlanPage() {
           ))}
         </dl>
       </section>
-      {can('billing.manage') && <ChangePlan current={workspace.plan} workspaceId={workspace.id} />}
+      <p className="muted small">
+        Plans are changed by the platform operator: ask them to upgrade this workspace or raise a limit.
+      </p>
     </div>
-  );
-}
-
-function ChangePlan({ current, workspaceId }: { current: Plan; workspaceId: string }) {
-  const queryClient = useQueryClient();
-  const announce = useAnnounce();
-  const form = useFormErrors(['plan']);
-  const [plan, setPlan] = useState<Plan>(current);
-  const change = useMutation({
-    mutationFn: (next: Plan) =>
-      call(
-        api.PUT('/api/v1/workspaces/{workspaceId}/plan', {
-          params: { path: { workspaceId } },
-          body: { plan: next },
-        }),
-      ),
-    onSuccess: async (workspace) => {
-      await Promise.all([
-        queryClient.invalidateQueries({ queryKey: workspaceKey(workspaceId) }),
-        queryClient.invalidateQueries({ queryKey: meKey }),
-      ]);
-      announce(`Plan changed to ${planLabels[workspace.plan]}`);
-    },
-    onError: form.fail,
-  });
-
-  function submit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    form.clear();
-    change.mutate(plan);
-  }
-
-  return (
-    <section className="card" aria-labelledby="change-plan-title">
-      <h2 id="change-plan-title">Change plan</h2>
-      <form onSubmit={submit} className="inline-form">
-        <FormError message={form.errors.message} />
-        <SelectField
-          label="Plan"
-          name="plan"
-          value={plan}
-          onChange={(event) => setPlan(event.target.value as Plan)}
-          error={form.errors.fields.plan}
-        >
-          {(Object.keys(planLabels) as Plan[]).map((name) => (
-            <option key={name} value={name}>
-              {planLabels[name]}
-            </option>
-          ))}
-        </SelectField>
-        <button type="submit" className="btn btn-primary" disabled={change.isPending || plan === current}>
-          {change.isPending ? 'Saving…' : 'Switch plan'}
-        </button>
-      </form>
-    </section>
   );
 }

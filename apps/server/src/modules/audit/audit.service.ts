@@ -156,7 +156,7 @@ function toCsvRecord(row: AuditRow): Record<(typeof AUDIT_CSV_COLUMNS)[number], 
     resource_id: row.resourceId ?? '',
     before: row.before ? JSON.stringify(row.before) : '',
     after: row.after ? JSON.stringify(row.after) : '',
-    ip: row.ip ?? '',
+    ip: csvCell(row.ip),
     user_agent: csvCell(row.userAgent),
     request_id: row.requestId ?? '',
   };

@@ -116,6 +116,25 @@ export async function revokeApiKey(db: Executor, workspaceId: string, apiKeyId: 
     .where(and(eq(apiKeys.workspaceId, workspaceId), eq(apiKeys.id, apiKeyId)));
 }
 
+/** Revokes the active keys one user created in one workspace (they leave it); returns the revoked rows. */
+export async function revokeApiKeysCreatedBy(
+  db: Executor,
+  workspaceId: string,
+  userId: string,
+): Promise<ApiKeyRow[]> {
+  return db
+    .update(apiKeys)
+    .set({ revokedAt: new Date() })
+    .where(
+      and(
+        eq(apiKeys.workspaceId, workspaceId),
+        eq(apiKeys.createdByUserId, userId),
+        isNull(apiKeys.revokedAt),
+      ),
+    )
+    .returning();
+}
+
 /** By hash, across workspaces: the key is what tells us the workspace. */
 export async function findActiveApiKeyByHash(db: Executor, hash: string): Promise<ApiKeyRow | undefined> {
   const [row] = await db

@@ -88,7 +88,9 @@ export class SseConnection {
   /** The client's cursor is unknown or too old: it re-fetches, and continues from `cursor`. */
   startOver(cursor: { id: string; seq: number }): void {
     this.latestId ??= cursor.id;
-    this.replayedUpTo = cursor.seq;
+    // Nothing was replayed: every live event held meanwhile follows the resync, even one the log
+    // had numbered before `cursor` was read (its copy from the REST re-read is the same event).
+    this.replayedUpTo = 0;
     this.resync();
   }
 

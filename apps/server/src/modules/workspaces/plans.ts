@@ -17,7 +17,17 @@ export const planLimitsSchema = z.object({
 });
 export type PlanLimits = z.infer<typeof planLimitsSchema>;
 
-export const limitOverridesSchema = planLimitsSchema.partial();
+/** Sane bounds for the operator's per-workspace overrides; the audit trail is kept at least 30 days. */
+export const limitOverridesSchema = z
+  .object({
+    messagesPerMinute: z.number().int().min(1).max(100_000),
+    auditRetentionDays: z.number().int().min(30).max(3650),
+    seats: z.number().int().min(1).max(100_000).nullable(),
+    apiKeys: z.number().int().min(1).max(10_000).nullable(),
+    channels: z.number().int().min(1).max(10_000).nullable(),
+  })
+  .partial()
+  .strict();
 export type LimitOverrides = z.infer<typeof limitOverridesSchema>;
 
 export const DEFAULT_AUDIT_RETENTION_DAYS = 90;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { HttpApp, Platform } from '../../platform/context.js';
 import { actorOf, currentUser, requireUser } from '../../platform/http/auth.js';
 import { AppError, notFound, standardErrors } from '../../platform/http/errors.js';
+import { operatorGuard } from '../../platform/http/operator.js';
 import { requirePermission, workspaceAccess } from '../../platform/http/tenant.js';
 import type { Mailer } from '../identity/mailer.js';
 import { acceptInvitation, inviteMember, listInvitations, revokeInvitation } from './invitations.service.js';
@@ -122,13 +123,17 @@ export function registerWorkspaceRoutes(app: HttpApp, platform: Platform, deps: 
     async (request) => renameWorkspace(db, workspaceAccess(request), request.body.name),
   );
 
+  // Plans and limit overrides decide what a workspace may use and how long its audit trail lives: the
+  // installation's operator sets them, not the workspace's Owner.
+  const operator = operatorGuard(platform.config);
   app.put(
-    `${base}/plan`,
+    '/api/v1/operator/workspaces/:workspaceId/plan',
     {
-      ...requirePermission('billing.manage'),
+      ...operator,
       schema: {
-        tags,
-        summary: 'Change the plan (enterprise limits are configurable)',
+        tags: ['operator'],
+        summary: 'Change a workspace plan (enterprise limits are configurable)',
+        security: [{ operator: [] }],
         params: schemas.workspaceParams,
         body: schemas.changePlanBody,
         response: { 200: schemas.workspaceSchema, ...standardErrors },
@@ -140,7 +145,10 @@ export function registerWorkspaceRoutes(app: HttpApp, platform: Platform, deps: 
           { path: 'body.limits', message: 'only the enterprise plan takes custom limits' },
         ]);
       }
-      return changePlan(db, workspaceAccess(request), request.body);
+      const actor = { ...actorOf(request), system: 'operator' };
+      const changed = await changePlan(db, actor, request.params.workspaceId, request.body);
+      if (!changed) throw notFound('Workspace');
+      return changed;
     },
   );
 

@@ -2,6 +2,7 @@ import type { Database, Executor } from '../../platform/db/client.js';
 import type { Actor, WorkspaceAccess } from '../../platform/http/auth.js';
 import { newId } from '../../platform/ids.js';
 import { recordAudit } from '../audit/audit.service.js';
+import { revokeApiKeysCreatedBy } from '../identity/identity.repository.js';
 import { mayActOnRole, permissionsOf, type Role } from './permissions.js';
 import { effectiveLimits, type LimitOverrides, type PlanLimits, type PlanName } from './plans.js';
 import * as repo from './workspaces.repository.js';
@@ -97,24 +98,27 @@ export async function renameWorkspace(db: Database, access: WorkspaceAccess, nam
   });
 }
 
+/** The operator's plan change (never a workspace member's: limits and audit retention hang on it). */
 export async function changePlan(
   db: Database,
-  access: WorkspaceAccess,
+  actor: Actor,
+  workspaceId: string,
   input: { plan: PlanName; limits?: LimitOverrides },
-): Promise<WorkspaceView> {
+): Promise<WorkspaceView | null> {
   return db.transaction(async (tx) => {
-    const before = await repo.findWorkspace(tx, access.workspaceId);
-    const overrides = input.plan === 'enterprise' ? (input.limits ?? before?.limitOverrides ?? null) : null;
-    const after = await repo.updateWorkspace(tx, access.workspaceId, {
+    const before = await repo.findWorkspace(tx, workspaceId);
+    if (!before) return null;
+    const overrides = input.plan === 'enterprise' ? (input.limits ?? before.limitOverrides ?? null) : null;
+    const after = await repo.updateWorkspace(tx, workspaceId, {
       plan: input.plan,
       limitOverrides: overrides,
     });
-    await recordAudit(tx, access.actor, {
-      workspaceId: access.workspaceId,
+    await recordAudit(tx, actor, {
+      workspaceId,
       action: 'workspace.plan_changed',
       resourceType: 'workspace',
-      resourceId: access.workspaceId,
-      before: { plan: before?.plan, limitOverrides: before?.limitOverrides },
+      resourceId: workspaceId,
+      before: { plan: before.plan, limitOverrides: before.limitOverrides },
       after: { plan: input.plan, limitOverrides: overrides },
     });
     return view(after!);
@@ -176,6 +180,17 @@ export async function removeMember(
       resourceId: memberId,
       before: { userId: member.userId, email: member.email, role: member.role },
     });
+    // Keys the member created here act with the workspace's authority: they leave with the member.
+    for (const key of await revokeApiKeysCreatedBy(tx, access.workspaceId, member.userId)) {
+      await recordAudit(tx, access.actor, {
+        workspaceId: access.workspaceId,
+        action: 'api_key.revoked',
+        resourceType: 'api_key',
+        resourceId: key.id,
+        before: { name: key.name, role: key.role, prefix: key.prefix, createdByUserId: key.createdByUserId },
+        after: { reason: 'member_removed', memberId },
+      });
+    }
     return { ok: true, value: null };
   });
 }

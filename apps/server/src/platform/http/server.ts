@@ -29,6 +29,7 @@ export async function buildHttpServer(
   modules: readonly PlatformModule[],
   options: HttpServerOptions = {},
 ): Promise<HttpApp> {
+  const trust = platform.config.http.trustProxy;
   const app = Fastify({
     loggerInstance: platform.logger.child({ component: 'http' }) as FastifyBaseLogger,
     // Our onResponse hook writes one line per request with secrets stripped from the URL.
@@ -38,7 +39,9 @@ export async function buildHttpServer(
       return typeof incoming === 'string' && INCOMING_REQUEST_ID.test(incoming) ? incoming : newId('request');
     },
     bodyLimit: 1024 * 1024,
-    trustProxy: true,
+    // Only peers named by TRUST_PROXY may set X-Forwarded-*; by default the socket address is request.ip.
+    // A hop count is what Fastify/proxy-addr do with a number; its types only take the function form.
+    trustProxy: typeof trust === 'number' ? (_address: string, hop: number) => hop < trust : trust,
     routerOptions: { ignoreTrailingSlash: true },
   }).withTypeProvider<ZodTypeProvider>();
 
@@ -57,7 +60,6 @@ export async function buildHttpServer(
     );
     request.log.info(
       {
-        reqId: request.id,
         method: request.method,
         url: redactUrl(request.url),
         status: reply.statusCode,

@@ -143,6 +143,29 @@ test('CSV export streams the filtered range, neutralises formulas, and is itself
   assert.ok(again.body.includes(`'=HYPERLINK`), 'a formula-like cell is prefixed with a quote');
 });
 
+test('CSV export neutralises a formula-like IP cell too', async () => {
+  await t.platform.db.insert(auditLog).values({
+    id: `aud_ipformula_${Date.now()}`,
+    workspaceId: fx.workspaceId,
+    occurredAt: new Date(),
+    actorType: 'system',
+    action: 'test.ip_formula',
+    resourceType: 'workspace',
+    ip: '=1+2',
+    userAgent: '=cmd',
+  });
+  const res = await t.inject({
+    method: 'GET',
+    url: `/api/v1/workspaces/${fx.workspaceId}/audit-log/export?action=test.ip_formula`,
+    headers: fx.members.owner.headers,
+  });
+  assert.equal(res.statusCode, 200);
+  const row = res.body.trim().split('\n')[1] ?? '';
+  assert.ok(row.includes(`,'=1+2,`), row);
+  assert.ok(row.includes(`,'=cmd,`), row);
+  assert.ok(!/,=/.test(row), 'no cell starts with =');
+});
+
 test('retention: the daily job removes rows past each plan’s days, account events after 90', async () => {
   const day = 86_400_000;
   const now = Date.now();

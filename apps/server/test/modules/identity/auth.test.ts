@@ -18,7 +18,8 @@ const password = 'correct horse battery';
 const secretsSeen: string[] = [password];
 
 before(async () => {
-  t = await createTestApp({ modules: createModules({ mailer }) });
+  // Behind a trusted proxy, so X-Forwarded-For/-Proto pick the client address and scheme.
+  t = await createTestApp({ modules: createModules({ mailer }), env: { TRUST_PROXY: 'true' } });
 });
 after(async () => {
   // No password, token, session id or key leaks into any log line.
@@ -33,7 +34,10 @@ function sessionCookie(res: { cookies: { name: string; value: string }[] }): str
   return cookie.value;
 }
 
-/** Each call from its own address, so the per-IP limits only bite in the test that aims at them. */
+/**
+ * Each call from its own address (set by the trusted proxy), so the per-IP limits only bite in the test that
+ * aims at them.
+ */
 let ipCounter = 0;
 function freshIp(): Record<string, string> {
   ipCounter += 1;
@@ -201,6 +205,38 @@ test('log-in is throttled per IP across accounts', async () => {
   // Another address is not affected.
   const other = await logIn(uniqueEmail('ip'), 'bad password 1', { 'x-forwarded-for': '203.0.113.78' });
   assert.equal(other.statusCode, 401);
+});
+
+test('with the default config X-Forwarded-For is ignored: the throttle keys on the peer address', async () => {
+  const direct = await createTestApp({ modules: createModules({ mailer }) });
+  try {
+    const attempt = (remoteAddress: string, forwardedFor: string) =>
+      direct.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        remoteAddress,
+        headers: { 'x-forwarded-for': forwardedFor },
+        payload: { email: uniqueEmail('direct'), password: 'bad password 1' },
+      });
+    let last = await attempt('198.51.100.7', '10.9.0.1');
+    for (let i = 2; i < 42 && last.statusCode !== 429; i++) {
+      last = await attempt('198.51.100.7', `10.9.${Math.floor(i / 250)}.${(i % 250) + 1}`);
+    }
+    assert.equal(last.statusCode, 429, 'a new X-Forwarded-For per attempt does not escape the per-IP limit');
+    assert.equal((await attempt('198.51.100.7', '203.0.113.99')).statusCode, 429);
+    // Another peer is not affected.
+    assert.equal((await attempt('198.51.100.8', '10.9.0.1')).statusCode, 401);
+    const logins = await direct.platform.db
+      .select()
+      .from(auditLog)
+      .where(eq(auditLog.action, 'auth.login_failed'));
+    assert.ok(
+      logins.length === 0 || logins.every((r) => r.ip?.startsWith('198.51.100.')),
+      'audit IPs are the peer',
+    );
+  } finally {
+    await direct.close();
+  }
 });
 
 test('cookie-authenticated writes need the CSRF header; reads do not', async () => {

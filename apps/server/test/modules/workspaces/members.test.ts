@@ -195,6 +195,40 @@ test('DELETE member removes them: their session no longer opens the workspace', 
   assert.equal(again.statusCode, 404);
 });
 
+test('removing a member revokes the API keys they created here, audited; other keys keep working', async () => {
+  const m = await freshMember(fx.workspaceId, 'manager');
+  const createKey = async (headers: Record<string, string>) => {
+    const res = await t.inject({
+      method: 'POST',
+      url: `/api/v1/workspaces/${fx.workspaceId}/api-keys`,
+      headers,
+      payload: { name: 'leaver key', role: 'viewer' },
+    });
+    assert.equal(res.statusCode, 201, res.body);
+    return json<{ key: string; apiKey: { id: string } }>(res);
+  };
+  const theirs = await createKey(m.headers);
+  const ownersKey = await createKey(fx.members.owner.headers);
+  const readWith = (key: string) =>
+    t.inject({ method: 'GET', url: members(), headers: { authorization: `Bearer ${key}` } });
+  assert.equal((await readWith(theirs.key)).statusCode, 200);
+
+  const res = await t.inject({
+    method: 'DELETE',
+    url: `${members()}/${m.memberId}`,
+    headers: fx.members.owner.headers,
+  });
+  assert.equal(res.statusCode, 204);
+  assert.equal((await readWith(theirs.key)).statusCode, 401);
+  assert.equal((await readWith(ownersKey.key)).statusCode, 200);
+  const [revoked] = await t.platform.db
+    .select()
+    .from(auditLog)
+    .where(and(eq(auditLog.resourceId, theirs.apiKey.id), eq(auditLog.action, 'api_key.revoked')));
+  assert.equal(revoked?.actorId, fx.members.owner.userId);
+  assert.equal(revoked?.workspaceId, fx.workspaceId);
+});
+
 test('access: GET members', async () => {
   await assertRouteAccess(t, fx, { method: 'GET', path: '/api/v1/workspaces/:workspaceId/members' });
 });

@@ -15,10 +15,14 @@ import { createTestApp, json, type TestApp } from '../../helpers/app.js';
 type ErrorReply = { error: { code: string } };
 type Workspace = { id: string; name: string; plan: string; limits: Record<string, number | null> };
 
+const OPERATOR_TOKEN = 'op-token-workspaces-0123456789';
+const operatorHeaders = { authorization: `Bearer ${OPERATOR_TOKEN}` };
+const planUrl = () => `/api/v1/operator/workspaces/${fx.workspaceId}/plan`;
+
 let t: TestApp;
 let fx: AccessFixture;
 before(async () => {
-  t = await createTestApp();
+  t = await createTestApp({ env: { OPERATOR_TOKEN } });
   fx = await createAccessFixture(t);
 });
 after(async () => {
@@ -96,28 +100,28 @@ test('PATCH workspace renames it and audits before/after', async () => {
   assert.equal(bad.statusCode, 400);
 });
 
-test('PUT plan changes the plan; only enterprise takes custom limits', async () => {
+test('the operator changes the plan; only enterprise takes custom limits, audited', async () => {
   const pro = await t.inject({
     method: 'PUT',
-    url: `${url()}/plan`,
-    headers: fx.members.owner.headers,
+    url: planUrl(),
+    headers: operatorHeaders,
     payload: { plan: 'pro' },
   });
-  assert.equal(pro.statusCode, 200);
+  assert.equal(pro.statusCode, 200, pro.body);
   assert.equal(json<Workspace>(pro).limits.messagesPerMinute, 1000);
 
   const refused = await t.inject({
     method: 'PUT',
-    url: `${url()}/plan`,
-    headers: fx.members.owner.headers,
+    url: planUrl(),
+    headers: operatorHeaders,
     payload: { plan: 'pro', limits: { messagesPerMinute: 5000 } },
   });
   assert.equal(refused.statusCode, 400);
 
   const ent = await t.inject({
     method: 'PUT',
-    url: `${url()}/plan`,
-    headers: fx.members.owner.headers,
+    url: planUrl(),
+    headers: operatorHeaders,
     payload: { plan: 'enterprise', limits: { messagesPerMinute: 5000, auditRetentionDays: 400 } },
   });
   assert.equal(ent.statusCode, 200);
@@ -125,6 +129,60 @@ test('PUT plan changes the plan; only enterprise takes custom limits', async () 
   assert.equal(body.limits.messagesPerMinute, 5000);
   assert.equal(body.limits.auditRetentionDays, 400);
   assert.equal(body.limits.seats, null);
+  const changes = await t.platform.db
+    .select()
+    .from(auditLog)
+    .where(eq(auditLog.action, 'workspace.plan_changed'));
+  assert.equal(changes.length, 2);
+  assert.ok(
+    changes.every((r) => r.actorType === 'system' && r.actorLabel === 'operator'),
+    JSON.stringify(changes[0]),
+  );
+
+  const missing = await t.inject({
+    method: 'PUT',
+    url: '/api/v1/operator/workspaces/ws_00000000000000000000000000/plan',
+    headers: operatorHeaders,
+    payload: { plan: 'pro' },
+  });
+  assert.equal(missing.statusCode, 404);
+});
+
+test('limit overrides are bounded: no 1-day audit retention, no absurd rates, no unknown keys', async () => {
+  for (const limits of [
+    { auditRetentionDays: 1 },
+    { auditRetentionDays: 29 },
+    { messagesPerMinute: 1_000_000_000 },
+    { seats: 0 },
+    { anything: 1 },
+  ]) {
+    const res = await t.inject({
+      method: 'PUT',
+      url: planUrl(),
+      headers: operatorHeaders,
+      payload: { plan: 'enterprise', limits },
+    });
+    assert.equal(res.statusCode, 400, JSON.stringify(limits));
+  }
+});
+
+test('workspace members cannot change the plan: the Owner has no route, the operator route wants its token', async () => {
+  const ownRoute = await t.inject({
+    method: 'PUT',
+    url: `${url()}/plan`,
+    headers: fx.members.owner.headers,
+    payload: { plan: 'enterprise', limits: { auditRetentionDays: 30 } },
+  });
+  assert.equal(ownRoute.statusCode, 404);
+  const asOwner = await t.inject({
+    method: 'PUT',
+    url: planUrl(),
+    headers: fx.members.owner.headers,
+    payload: { plan: 'enterprise' },
+  });
+  assert.equal(asOwner.statusCode, 401);
+  const [row] = await t.platform.db.select().from(workspaces).where(eq(workspaces.id, fx.workspaceId));
+  assert.equal(row?.limitOverrides?.auditRetentionDays, 400, 'unchanged');
 });
 
 test('GET /api/v1/permissions serves the catalogue', async () => {
@@ -156,14 +214,6 @@ test('access: PATCH workspace', async () => {
     method: 'PATCH',
     path: '/api/v1/workspaces/:workspaceId',
     body: () => ({ name: 'Renamed' }),
-  });
-});
-
-test('access: PUT plan', async () => {
-  await assertRouteAccess(t, fx, {
-    method: 'PUT',
-    path: '/api/v1/workspaces/:workspaceId/plan',
-    body: () => ({ plan: 'enterprise' }),
   });
 });
 
