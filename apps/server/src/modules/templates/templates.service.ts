@@ -61,7 +61,8 @@ export async function createTemplate(
     throw error;
   }
   const row = await platform.db.transaction(async (tx) => {
-    // A DELETED row of the same name and language is replaced by the new submission.
+    // A DELETED row of the same name and language is replaced by the new submission; a row for this
+    // very template may exist already, written by a sync that an early webhook asked for.
     await tx
       .delete(templates)
       .where(
@@ -69,6 +70,7 @@ export async function createTemplate(
           eq(templates.wabaId, channel.wabaId),
           eq(templates.name, input.template.name),
           eq(templates.language, input.template.language),
+          sql`${templates.externalId} IS DISTINCT FROM ${created.id}`,
         ),
       );
     const [inserted] = await tx
@@ -84,6 +86,11 @@ export async function createTemplate(
         status: created.status,
         parameterFormat: input.template.parameter_format ?? 'positional',
         components: input.template.components as Record<string, unknown>[],
+      })
+      .onConflictDoUpdate({
+        target: [templates.wabaId, templates.name, templates.language],
+        // The synced row knows Meta's later status; the submission adds what only it knows.
+        set: { parameterFormat: input.template.parameter_format ?? 'positional', updatedAt: new Date() },
       })
       .returning();
     if (!inserted) throw new Error('template insert returned nothing');

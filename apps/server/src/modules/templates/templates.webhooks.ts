@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Platform } from '../../platform/context.js';
 import { defineTopic } from '../../platform/events/event-bus.js';
 import { wabas } from '../channels/channels.tables.js';
+import { enqueueWabaTemplatesSync } from './templates.jobs.js';
 import { templates } from './templates.tables.js';
 
 export type TemplateWebhookItem = Extract<
@@ -57,7 +58,12 @@ export async function handleTemplateWebhookItem(
         ),
       ),
     );
-  if (!template) return null;
+  if (!template) {
+    // Made in WhatsApp Manager, or its create request has not committed yet: ask Meta for the WABA's
+    // templates shortly, rather than wait for the periodic sync.
+    for (const waba of wabaRows) await enqueueWabaTemplatesSync(platform, waba.id);
+    return null;
+  }
 
   let change: {
     column: Partial<typeof templates.$inferInsert>;

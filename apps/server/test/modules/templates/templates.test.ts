@@ -274,6 +274,35 @@ test("template statuses follow Meta's event time, not arrival order, across webh
   assert.equal(await stored(), 'APPROVED');
 });
 
+test('a webhook for a template the platform has no row for brings it in from Meta at once', async () => {
+  // Made in WhatsApp Manager (straight at the Graph API): the platform hears of it first by webhook.
+  const { access_token: token } = await sw.world.control<{ access_token: string }>('POST', '/_sim/tokens', {
+    app_id: sw.world.appId,
+    business_id: sw.world.businessId,
+    waba_ids: [tenant.wabaExternalId],
+  });
+  const res = await fetch(`${sw.world.graph}/${tenant.wabaExternalId}/message_templates`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(orderReady('made_in_manager')),
+  });
+  assert.equal(res.status, 200, await res.clone().text());
+  const { id: externalId } = (await res.json()) as { id: string };
+  // The simulator approves it within milliseconds; the periodic sync is half an hour away.
+  const row = await eventually(
+    async () =>
+      (
+        await sw.t.platform.db
+          .select()
+          .from(templates)
+          .where(and(eq(templates.wabaId, tenant.wabaRowId), eq(templates.externalId, externalId)))
+      )[0],
+    (found) => found?.status === 'APPROVED',
+  );
+  assert.equal(row?.name, 'made_in_manager');
+  assert.equal(row?.workspaceId, tenant.workspaceId);
+});
+
 test('template routes: cross-workspace 404 and per-role checks', async () => {
   const fx: AccessFixture = await createAccessFixture(sw.t);
   const tenants = new Map<string, Tenant>();
