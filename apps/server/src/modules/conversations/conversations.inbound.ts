@@ -4,15 +4,18 @@ import type { Executor } from '../../platform/db/client.js';
 import { newId } from '../../platform/ids.js';
 import { autoAssign } from './auto-assign.js';
 import { conversationChanged, publishAfterCommit } from './conversations.events.js';
-import { type ConversationRow, conversations } from './conversations.tables.js';
+import { type ConversationRow, conversationHistory, conversations } from './conversations.tables.js';
 
-/** The conversation of (channel, contact), created on first contact. Does not count anything. */
+/**
+ * The conversation of (channel, contact), created on first contact (`created`: by this call). Does not
+ * count anything.
+ */
 export async function ensureConversation(
   tx: Executor,
   workspaceId: string,
   channelId: string,
   contactId: string,
-): Promise<ConversationRow> {
+): Promise<{ row: ConversationRow; created: boolean }> {
   const find = async () => {
     const [row] = await tx
       .select()
@@ -27,14 +30,16 @@ export async function ensureConversation(
     return row;
   };
   const existing = await find();
-  if (existing) return existing;
-  await tx
+  if (existing) return { row: existing, created: false };
+  const inserted = await tx
     .insert(conversations)
     .values({ id: newId('conversation'), workspaceId, channelId, contactId })
-    .onConflictDoNothing();
-  const created = await find();
-  if (!created) throw new Error('conversation upsert lost a race it should have won');
-  return created;
+    .onConflictDoNothing()
+    .returning();
+  if (inserted[0]) return { row: inserted[0], created: true };
+  const raced = await find();
+  if (!raced) throw new Error('conversation upsert lost a race it should have won');
+  return { row: raced, created: false };
 }
 
 /** The conversations of many (channel, contact) pairs of one workspace, created where missing. */
@@ -72,7 +77,8 @@ export async function ensureConversations(
 
 /**
  * recordInboundActivity for many conversations at once: `count` new inbound messages, the latest at
- * `at`. Rows are locked in id order first, so concurrent batches cannot deadlock.
+ * `at`. Rows are locked in id order first, so concurrent batches cannot deadlock. A resolved or snoozed
+ * conversation the customer writes into opens again, with a line in its history (as read under the lock).
  */
 export async function recordInboundActivityBulk(
   tx: Executor,
@@ -81,13 +87,20 @@ export async function recordInboundActivityBulk(
 ): Promise<void> {
   if (activity.size === 0) return;
   const entries = [...activity].sort(([a], [b]) => (a < b ? -1 : 1));
-  await tx.execute(sql`
-    select id from conversations
-    where workspace_id = ${workspaceId} and id in (${sql.join(
-      entries.map(([id]) => sql`${id}`),
-      sql`, `,
-    )})
-    order by id for update`);
+  const locked = await tx
+    .select({ id: conversations.id, status: conversations.status })
+    .from(conversations)
+    .where(
+      and(
+        eq(conversations.workspaceId, workspaceId),
+        inArray(
+          conversations.id,
+          entries.map(([id]) => id),
+        ),
+      ),
+    )
+    .orderBy(conversations.id)
+    .for('update');
   const values = sql.join(
     entries.map(([id, { count, at }]) => sql`(${id}, ${count}::int, ${at.toISOString()}::timestamptz)`),
     sql`, `,
@@ -102,6 +115,20 @@ export async function recordInboundActivityBulk(
       updated_at = now()
     from (values ${values}) as v(id, n, at)
     where conversations.id = v.id and conversations.workspace_id = ${workspaceId}`);
+  const reopened = locked.filter((row) => row.status === 'resolved' || row.status === 'snoozed');
+  if (reopened.length > 0) {
+    // The customer did it: no actor, as for the system's own changes.
+    await tx.insert(conversationHistory).values(
+      reopened.map((row) => ({
+        id: newId('historyEntry'),
+        workspaceId,
+        conversationId: row.id,
+        kind: 'status' as const,
+        from: row.status,
+        to: 'open',
+      })),
+    );
+  }
 }
 
 export interface OpenedConversation {

@@ -5,6 +5,7 @@ import { requestFingerprint, runIdempotent } from '../../platform/http/idempoten
 import { newId } from '../../platform/ids.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { planTemplateSend, recordTemplateSend } from '../billing/billing.send.js';
+import { conversationChanged, publishAfterCommit } from '../conversations/conversations.events.js';
 import { ensureConversation } from '../conversations/conversations.inbound.js';
 import { messageQueued } from './messages.events.js';
 import type { MessageView, SendMessageBody } from './messages.schemas.js';
@@ -148,8 +149,13 @@ async function checkAndQueue(
   });
   const { type, ...typeContent } = content;
   const id = newId('message');
-  const row = await platform.db.transaction(async (tx) => {
-    const conversation = await ensureConversation(tx, workspaceId, channel.value.id, contact.id);
+  const { row, conversationCreated } = await platform.db.transaction(async (tx) => {
+    const { row: conversation, created } = await ensureConversation(
+      tx,
+      workspaceId,
+      channel.value.id,
+      contact.id,
+    );
     const [inserted] = await tx
       .insert(messages)
       .values({
@@ -183,11 +189,23 @@ async function checkAndQueue(
         purpose: input.purpose ?? 'conversation',
       },
     });
-    return inserted;
+    return { row: inserted, conversationCreated: created };
   });
   if (!row) throw new Error('message insert returned nothing');
   await platform.jobs.enqueue(sendMessageJob, { workspaceId, messageId: id }, { jobId: id });
   // Realtime is best effort (the inbox re-reads PostgreSQL): a lost event must not fail a queued send.
+  if (conversationCreated) {
+    // The business wrote first: the inbox learns of the conversation before its first message.
+    await publishAfterCommit(platform, () =>
+      platform.events.publish(conversationChanged, {
+        workspaceId,
+        conversationId: row.conversationId,
+        change: 'created',
+        assigneeId: null,
+        actorUserId: input.actor.principal?.kind === 'user' ? input.actor.principal.userId : null,
+      }),
+    );
+  }
   await platform.events
     .publish(messageQueued, {
       workspaceId,

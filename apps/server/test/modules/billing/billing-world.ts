@@ -94,7 +94,12 @@ export async function acceptedMessage(
   const db = sw.t.platform.db;
   const waId = options.waId ?? newCustomerNumber();
   const contact = await upsertInboundContact(db, tenant.workspaceId, { waId });
-  const conversation = await ensureConversation(db, tenant.workspaceId, tenant.channelId, contact.id);
+  const { row: conversation } = await ensureConversation(
+    db,
+    tenant.workspaceId,
+    tenant.channelId,
+    contact.id,
+  );
   const id = newId('message');
   const wamid = `wamid.${id}`;
   await db.insert(messages).values({
@@ -164,17 +169,21 @@ export async function approvedTemplate(
   const created = (await res.json()) as { id: string };
   assert.ok(res.ok, JSON.stringify(created));
   await sw.world.control('POST', `/_sim/templates/${created.id}/status`, { status: 'APPROVED' });
-  await sw.t.platform.db.insert(templates).values({
-    id: newId('template'),
-    workspaceId: tenant.workspaceId,
-    wabaId: tenant.wabaRowId,
-    externalId: created.id,
-    name,
-    language: 'en_US',
-    category,
-    status: 'APPROVED',
-    components,
-  });
+  await sw.t.platform.db
+    .insert(templates)
+    .values({
+      id: newId('template'),
+      workspaceId: tenant.workspaceId,
+      wabaId: tenant.wabaRowId,
+      externalId: created.id,
+      name,
+      language: 'en_US',
+      category,
+      status: 'APPROVED',
+      components,
+    })
+    // The simulator's approval webhook may have brought the row in already (a sync asked for by it).
+    .onConflictDoNothing();
 }
 
 export const templateBody = (name: string, to: Record<string, string>) => ({

@@ -3,15 +3,19 @@ import { after, before, test } from 'node:test';
 import { and, eq } from 'drizzle-orm';
 import { conversationChanged } from '../../../src/modules/conversations/conversations.events.js';
 import { conversations } from '../../../src/modules/conversations/conversations.tables.js';
+import { messageQueued } from '../../../src/modules/messages/messages.events.js';
 import { messages } from '../../../src/modules/messages/messages.tables.js';
 import { markPresence, type PresenceLease } from '../../../src/modules/realtime/presence.js';
 import { addMember, createSignedInUser } from '../../helpers/access.js';
+import { approvedTemplate, templateBody } from '../billing/billing-world.js';
 import {
   createSendWorld,
   createTenant,
   customerWithOpenWindow,
   eventually,
+  newCustomerNumber,
   type SendWorld,
+  send,
   type Tenant,
 } from '../messages/send-world.js';
 
@@ -102,4 +106,61 @@ test("mark read sends Meta's read receipt for the last inbound message, and it r
   assert.equal(res.statusCode, 200, res.body);
   const read = await readBySim();
   for (const message of inbound) assert.equal(read.get(message.wamid!), true, `${message.wamid} read`);
+});
+
+test('a customer writing into a resolved conversation reopens it, with a line in its history', async () => {
+  const customer = await customerWithOpenWindow(sw, tenant);
+  const base = `/api/v1/workspaces/${tenant.workspaceId}/conversations/${customer.conversationId}`;
+  const resolved = await sw.t.inject({
+    method: 'POST',
+    url: `${base}/status`,
+    headers: tenant.headers,
+    payload: { status: 'resolved' },
+  });
+  assert.equal(resolved.statusCode, 200, resolved.body);
+  await sw.world.control('POST', `/_sim/customers/${customer.waId}/send`, {
+    phone_number_id: tenant.phoneNumberId,
+    type: 'text',
+    text: { body: 'One more question' },
+  });
+  type Detail = {
+    status: string;
+    history: { kind: string; from: string | null; to: string | null; actor: unknown }[];
+  };
+  const detail = await eventually(
+    async () => (await sw.t.inject({ method: 'GET', url: base, headers: tenant.headers })).json() as Detail,
+    (d) => d.status === 'open',
+  );
+  assert.deepEqual(
+    detail.history.filter((h) => h.kind === 'status').map((h) => [h.from, h.to, h.actor ?? null]),
+    [
+      ['open', 'resolved', detail.history.find((h) => h.to === 'resolved')?.actor],
+      ['resolved', 'open', null],
+    ],
+  );
+});
+
+test('a conversation the business starts is announced as created before its first message', async () => {
+  const events: string[] = [];
+  const stopChanges = await sw.t.platform.events.subscribe(conversationChanged, (e) =>
+    events.push(`${e.change}:${e.conversationId}`),
+  );
+  const stopQueued = await sw.t.platform.events.subscribe(messageQueued, (e) =>
+    events.push(`queued:${e.conversationId}`),
+  );
+  await approvedTemplate(sw, tenant, 'order_update', 'UTILITY');
+  const waId = newCustomerNumber();
+  await sw.world.addCustomer(waId, 'New customer');
+  const res = await send(sw, tenant, {
+    channelId: tenant.channelId,
+    ...templateBody('order_update', { to: `+${waId}` }),
+  });
+  const conversationId = (res.json() as { message?: { conversationId?: string } }).message?.conversationId;
+  await stopChanges();
+  await stopQueued();
+  assert.ok(conversationId, res.body);
+  assert.deepEqual(
+    events.filter((e) => e.endsWith(conversationId)),
+    [`created:${conversationId}`, `queued:${conversationId}`],
+  );
 });
