@@ -52,11 +52,12 @@ export const simConfigSchema = z.object({
       /** Service (non-template) messages billable: a reported Oct 2026 change (UNCONFIRMED). */
       serviceBillable: z.boolean().default(false),
       /**
-       * Whether statuses carry a `conversation` object under per-message pricing (UNCONFIRMED). Meta's
-       * pricing notes say it goes away except for free entry points, but recorded PMP statuses from
-       * late 2025 and 2026 still carry it (origin `service`, `utility`, ...), so `always` is the default.
+       * Whether statuses carry a `conversation` object under per-message pricing. Meta's status webhook
+       * reference: from v24.0 it is omitted unless the message went out in an open free entry point
+       * window (`free_entry_point`, the default); up to v23.0 every priced status carries one, with an
+       * id unique per message (`always`, as in the recorded Oct 2025 PMP webhooks).
        */
-      conversationObject: z.enum(['never', 'always', 'free_entry_point']).default('always'),
+      conversationObject: z.enum(['never', 'always', 'free_entry_point']).default('free_entry_point'),
     })
     .prefault({}),
   webhooks: z

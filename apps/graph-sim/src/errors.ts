@@ -9,17 +9,19 @@ export interface GraphErrorBody {
     message: string;
     type: string;
     code: number;
+    error_data?: { messaging_product: 'whatsapp'; details: string };
     error_subcode?: number;
     is_transient?: boolean;
     error_user_title?: string;
     error_user_msg?: string;
-    error_data?: { messaging_product: 'whatsapp'; details: string };
     fbtrace_id: string;
   };
 }
 
 interface CodeInfo {
   title: string;
+  /** Meta's `details` text for the code (error-codes reference), when the raiser gives none. */
+  details?: string;
   /** Cloud API (1xxxxx) errors carry `error_data`; classic Graph errors do not. */
   cloud: boolean;
   httpStatus?: number;
@@ -37,18 +39,39 @@ export const ERROR_CODES: Record<number, CodeInfo> = {
   368: { title: 'Temporarily blocked for policies violations', cloud: true },
   2500: { title: 'Unknown path components', cloud: false },
   80007: { title: 'Rate limit issues', cloud: true },
-  130429: { title: 'Rate limit hit', cloud: true },
+  130429: {
+    title: 'Rate limit hit',
+    details: 'Cloud API message throughput has been reached.',
+    cloud: true,
+  },
   130472: { title: "User's number is part of an experiment", cloud: true },
-  131000: { title: 'Something went wrong', cloud: true, httpStatus: 500 },
+  131000: {
+    title: 'Something went wrong',
+    details: 'Message failed to send due to an unknown error.',
+    cloud: true,
+    httpStatus: 500,
+  },
   131005: { title: 'Access denied', cloud: true, httpStatus: 403 },
-  131008: { title: 'Required parameter is missing', cloud: true },
-  131009: { title: 'Parameter value is not valid', cloud: true },
+  131008: {
+    title: 'Required parameter is missing',
+    details: 'The request is missing a required parameter.',
+    cloud: true,
+  },
+  131009: {
+    title: 'Parameter value is not valid',
+    details: 'One or more parameter values are invalid.',
+    cloud: true,
+  },
   131021: { title: 'Recipient cannot be sender', cloud: true },
   131026: { title: 'Message undeliverable', cloud: true },
   131031: { title: 'Account has been locked', cloud: true },
   131047: { title: 'Re-engagement message', cloud: true },
   131048: { title: 'Spam rate limit hit', cloud: true },
-  131049: { title: 'This message was not delivered to maintain healthy ecosystem engagement.', cloud: true },
+  131049: {
+    title: 'This message was not delivered to maintain healthy ecosystem engagement.',
+    details: 'In order to maintain a healthy ecosystem engagement, the message failed to be delivered.',
+    cloud: true,
+  },
   131050: {
     title:
       'Unable to deliver the message. This recipient has chosen to stop receiving marketing messages on WhatsApp from your business',
@@ -57,10 +80,24 @@ export const ERROR_CODES: Record<number, CodeInfo> = {
   131051: { title: 'Message type unknown', cloud: true },
   131052: { title: 'Media download error', cloud: true },
   131053: { title: 'Media upload error', cloud: true },
-  131056: { title: '(Business Account, Consumer Account) pair rate limit hit', cloud: true },
+  131056: {
+    title: '(Business Account, Consumer Account) pair rate limit hit',
+    details:
+      'Too many messages sent from the sender phone number to the same recipient phone number in a short period of time.',
+    cloud: true,
+  },
   131057: { title: 'Account in maintenance mode', cloud: true },
-  132000: { title: 'Number of parameters does not match the expected number of params', cloud: true },
-  132001: { title: 'Template does not exist', cloud: true },
+  132000: {
+    title: 'Number of parameters does not match the expected number of params',
+    details:
+      'The number of variable parameter values included in the request did not match the number of variable parameters defined in the template.',
+    cloud: true,
+  },
+  132001: {
+    title: 'Template name does not exist in the translation',
+    details: 'The template does not exist in the specified language or the template has not been approved.',
+    cloud: true,
+  },
   132005: { title: 'Translated text too long', cloud: true },
   132007: { title: 'Template format character policy violated', cloud: true },
   132012: { title: 'Parameter format does not match format in the created template', cloud: true },
@@ -73,6 +110,11 @@ export const ERROR_CODES: Record<number, CodeInfo> = {
 
 export function titleOf(code: number): string {
   return ERROR_CODES[code]?.title ?? 'Unknown error';
+}
+
+/** Meta's documented `details` for a code, else its title (what Meta's webhooks repeat most often). */
+export function detailsOf(code: number): string {
+  return ERROR_CODES[code]?.details ?? titleOf(code);
 }
 
 export function fbtraceId(): string {
@@ -106,25 +148,27 @@ export class GraphError extends Error {
     return this.init.httpStatus ?? ERROR_CODES[this.init.code]?.httpStatus ?? 400;
   }
 
+  /**
+   * Keys are inserted in the order Meta writes them (message, type, code, error_data, error_subcode,
+   * ..., fbtrace_id): JSON.stringify keeps insertion order, and recorded bodies compare byte for byte.
+   */
   toBody(): GraphErrorBody {
     const { code, details, subcode, type, transient, userTitle, userMsg, graphLevel } = this.init;
     const info = ERROR_CODES[code];
-    const body: GraphErrorBody = {
-      error: {
-        message: this.message,
-        type: type ?? info?.type ?? 'OAuthException',
-        code,
-        fbtrace_id: fbtraceId(),
-      },
+    const error: Partial<GraphErrorBody['error']> = {
+      message: this.message,
+      type: type ?? info?.type ?? 'OAuthException',
+      code,
     };
-    if (subcode !== undefined) body.error.error_subcode = subcode;
-    if (transient) body.error.is_transient = true;
-    if (userTitle) body.error.error_user_title = userTitle;
-    if (userMsg) body.error.error_user_msg = userMsg;
     if (!graphLevel && (info?.cloud || details)) {
-      body.error.error_data = { messaging_product: 'whatsapp', details: details ?? titleOf(code) };
+      error.error_data = { messaging_product: 'whatsapp', details: details ?? detailsOf(code) };
     }
-    return body;
+    if (subcode !== undefined) error.error_subcode = subcode;
+    if (transient) error.is_transient = true;
+    if (userTitle) error.error_user_title = userTitle;
+    if (userMsg) error.error_user_msg = userMsg;
+    error.fbtrace_id = fbtraceId();
+    return { error: error as GraphErrorBody['error'] };
   }
 }
 
@@ -153,7 +197,7 @@ export function webhookError(code: number, details?: string): Record<string, unk
     code,
     title,
     message: title,
-    error_data: { details: details ?? title },
+    error_data: { details: details ?? detailsOf(code) },
     href: 'https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/',
   };
 }

@@ -79,7 +79,7 @@ function emitStatus(
   if (msg.bizOpaque !== undefined) item.biz_opaque_callback_data = msg.bizOpaque;
   if (failure) {
     item.errors = [webhookError(failure.code, failure.details)];
-  } else {
+  } else if (carriesPricing(msg, status)) {
     Object.assign(item, pricingOf(sim, msg, status));
   }
   sim.emit({
@@ -89,6 +89,19 @@ function emitStatus(
     list: 'statuses',
     item,
   });
+}
+
+/**
+ * Meta's status reference: `pricing` (and `conversation`) come "only with sent status, and one of either
+ * delivered or read status". The first of delivered/read to go out takes it, so a read that follows a
+ * delivered comes bare, and a read that arrives first (out of order, or with no delivered at all) is priced.
+ */
+function carriesPricing(msg: SentMessage, status: MessageStatus): boolean {
+  if (status === 'sent') return true;
+  if (status !== 'delivered' && status !== 'read') return false;
+  if (msg.finalPricingSent) return false;
+  msg.finalPricingSent = true;
+  return true;
 }
 
 /** `pricing` (and `conversation` where configured) as Meta counts the message. */
@@ -118,9 +131,7 @@ function pricingOf(sim: GraphSimulator, msg: SentMessage, status: MessageStatus)
     (s.conversationObject === 'free_entry_point' && fep);
   if (wantConversation) {
     const origin = fep ? 'referral_conversion' : msg.category;
-    const conversation: Record<string, unknown> = {
-      id: createHash('md5').update(`${msg.phoneNumberId}:${msg.to}:${origin}`).digest('hex'),
-    };
+    const conversation: Record<string, unknown> = { id: conversationId(sim, msg, origin, fep) };
     if (status === 'sent') {
       const lifetime = fep ? sim.config.freeEntryPointWindowMs : sim.config.windowMs;
       conversation.expiration_timestamp = sim.clock.unixSeconds(msg.createdAt + lifetime);
@@ -133,4 +144,33 @@ function pricingOf(sim: GraphSimulator, msg: SentMessage, status: MessageStatus)
       ? { billable, pricing_model: 'PMP', type, category: msg.category }
       : { billable, pricing_model: 'CBP', category: fep ? 'referral_conversion' : msg.category };
   return out;
+}
+
+/**
+ * Under conversation-based pricing one id per 24 h conversation and category. Under per-message pricing
+ * Meta made it unique per message, except inside a free entry point window, where it is one per window.
+ */
+function conversationId(sim: GraphSimulator, msg: SentMessage, origin: string, fep: boolean): string {
+  const pair = `${msg.phoneNumberId}:${msg.to}`;
+  let seed: string;
+  if (sim.config.statuses.pricingModel === 'CBP') seed = `${pair}:${origin}`;
+  else if (fep) seed = `${pair}:fep:${sim.world.lastReferral.get(pair) ?? 0}`;
+  else seed = `message:${msg.id}`;
+  return createHash('md5').update(seed).digest('hex');
+}
+
+/**
+ * An error Meta reports at `entry[].changes[].value.errors`, tied to no message: a system-, app- or
+ * account-level problem that kept a request from being processed (errors messages webhook reference).
+ * Signed and delivered like every other `messages` webhook.
+ */
+export function emitSystemError(
+  sim: GraphSimulator,
+  number: PhoneNumber,
+  code: number,
+  details?: string,
+): Record<string, unknown> {
+  const item = webhookError(code, details);
+  sim.emit({ wabaId: number.wabaId, field: 'messages', number: sim.numberRef(number), list: 'errors', item });
+  return item;
 }

@@ -82,7 +82,9 @@ test('media round trip: upload → GET url → download with bearer → delete',
 
 test('upload checks type, size and messaging_product', async () => {
   const exe = await upload(form(Buffer.from('MZ'), 'application/x-msdownload'));
-  assert.equal(exe.body.error.code, 131053);
+  assert.equal(exe.status, 400);
+  assert.equal(exe.body.error.code, 100);
+  assert.match(exe.body.error.message, /Received file of type 'application\/x-msdownload'\.$/);
   const big = await upload(form(Buffer.alloc((5 << 20) + 1), 'image/jpeg'));
   assert.equal(big.body.error.code, 131053);
   assert.match(big.body.error.error_data.details, /allows/);
@@ -90,6 +92,41 @@ test('upload checks type, size and messaging_product', async () => {
   assert.equal(noProduct.body.error.code, 100);
   const json = await c.graph('POST', `/${w.phoneId}/media`, w.token, { messaging_product: 'whatsapp' });
   assert.equal(json.body.error.code, 100);
+});
+
+test("the file part's Content-Type is what counts; `type` neither overrides nor rescues it", async () => {
+  // A PNG whose `type` field says JPEG: stored and served as what the file part says.
+  const png = Buffer.from('89504e470d0a1a0a', 'hex');
+  const f = form(png, 'image/png', 'pixel.png');
+  f.set('type', 'image/jpeg');
+  const up = await upload(f);
+  assert.equal(up.status, 200, JSON.stringify(up.body));
+  const info = await c.graph('GET', `/${up.body.id}`, w.token);
+  assert.equal(info.body.mime_type, 'image/png');
+  assert.equal((await download(info.body.url, w.token)).type, 'image/png');
+
+  // Parameters of the part's type are dropped (`audio/ogg; codecs=opus` is stored as `audio/ogg`).
+  const ogg = await upload(form(Buffer.from('OggS'), 'audio/ogg; codecs=opus', 'voice.ogg'));
+  assert.equal(ogg.status, 200, JSON.stringify(ogg.body));
+  assert.equal((await c.graph('GET', `/${ogg.body.id}`, w.token)).body.mime_type, 'audio/ogg');
+
+  // An untyped file part with `type=image/png` is refused the way Meta refuses it, naming the part's type.
+  const untyped = form(png, 'application/octet-stream', 'pixel.png');
+  untyped.set('type', 'image/png');
+  const refused = await upload(untyped);
+  assert.equal(refused.status, 400);
+  assert.deepEqual(Object.keys(refused.body.error), ['message', 'type', 'code', 'fbtrace_id']);
+  assert.equal(refused.body.error.type, 'OAuthException');
+  assert.equal(refused.body.error.code, 100);
+  assert.equal(
+    refused.body.error.message,
+    '(#100) Param file must be a file with one of the following types: audio/aac, audio/mp4, audio/mpeg, ' +
+      'audio/amr, audio/ogg, audio/opus, application/vnd.ms-powerpoint, application/msword, ' +
+      'application/vnd.openxmlformats-officedocument.wordprocessingml.document, ' +
+      'application/vnd.openxmlformats-officedocument.presentationml.presentation, ' +
+      'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet, application/pdf, text/plain, ' +
+      "application/vnd.ms-excel, image/jpeg, image/png, image/webp, video/mp4, video/3gpp. Received file of type 'application/octet-stream'.",
+  );
 });
 
 test('messaging_product may come in the query string with only `file` in the form (whatsapp-api-js)', async () => {

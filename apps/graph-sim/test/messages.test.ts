@@ -284,14 +284,21 @@ test('statuses follow: sent → delivered → read with per-message pricing', as
   for (const s of statuses) {
     assert.equal(s.recipient_id, w.customer);
     assert.match(s.timestamp, /^\d{10}$/);
-    assert.deepEqual(s.pricing, {
-      billable: false,
-      pricing_model: 'PMP',
-      type: 'free_customer_service',
-      category: 'service',
-    });
     assert.equal((s as unknown as Record<string, unknown>).biz_opaque_callback_data, 'ref-1');
   }
+  // Meta: pricing comes "only with sent status, and one of either delivered or read status".
+  const [sent, delivered, read] = statuses;
+  const service = {
+    billable: false,
+    pricing_model: 'PMP',
+    type: 'free_customer_service',
+    category: 'service',
+  };
+  assert.deepEqual(sent?.pricing, service);
+  assert.deepEqual(delivered?.pricing, service);
+  assert.equal(read?.pricing, undefined, 'read after delivered carries no pricing');
+  // v24.0+: no conversation object outside a free entry point window.
+  for (const s of statuses) assert.equal((s as unknown as Record<string, unknown>).conversation, undefined);
   const envelope = rx.received.find((x) => x.json.entry[0]?.changes[0]?.value.statuses)?.json;
   assert.equal(envelope?.object, 'whatsapp_business_account');
   assert.equal(envelope?.entry[0]?.id, w.wabaId);

@@ -174,7 +174,9 @@ describe('webhooks the simulator sends', () => {
     expectShape('webhook-interactive-list-reply.json', replies[1]?.json);
   });
 
-  test('service message statuses match the recorded PMP statuses', async () => {
+  test('service message statuses match the recorded PMP statuses (v23.0-style conversation)', async () => {
+    // Recorded Oct 2025 under a pre-v24.0 webhook version, when every priced status had a `conversation`.
+    await c.control('PATCH', '/config', { statuses: { conversationObject: 'always' } });
     await openWindow(c, w);
     await c.graph('POST', `/${w.phoneId}/messages`, w.token, text(w, 'Here it is'));
     expectShape('webhook-status-sent-recorded.json', await webhookWith(hasStatus('sent'), 'sent'));
@@ -202,6 +204,12 @@ describe('webhooks the simulator sends', () => {
     // No inbound message first: outside the window, so the text fails later with 131047.
     await c.graph('POST', `/${w.phoneId}/messages`, w.token, text(w, 'Too late'));
     expectShape('webhook-status-failed.json', await webhookWith(hasStatus('failed'), 'failed'));
+  });
+
+  test('errors not tied to a message (value.errors)', async () => {
+    await c.control('POST', `/phone-numbers/${w.phoneId}/errors`, { code: 130429 });
+    const body = await webhookWith((b) => Array.isArray(firstValue(b)?.errors), 'errors webhook');
+    expectShape('webhook-errors.json', body);
   });
 
   test('template status update', async () => {

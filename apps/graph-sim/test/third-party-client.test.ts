@@ -282,6 +282,10 @@ test("the client's webhook helpers verify and normalise the simulator's webhooks
   for (const s of mine) {
     assert.equal(s.recipientId, w.customer);
     assert.match(String(s.timestamp), /^\d{10}$/);
-    assert.equal((s.pricing as { pricingModel?: string } | undefined)?.pricingModel, 'PMP');
   }
+  // Pricing on sent and on one of delivered/read, as Meta documents.
+  assert.deepEqual(
+    mine.map((s) => (s.pricing as { pricingModel?: string } | undefined)?.pricingModel),
+    ['PMP', 'PMP', undefined],
+  );
 });

@@ -173,3 +173,38 @@ test('template status changes and phone quality updates arrive as webhooks', asy
   const entry = rx.received[0]?.json.entry[0];
   assert.equal(typeof entry?.time, 'number');
 });
+
+test('an error tied to no message arrives at value.errors, signed like every webhook', async () => {
+  const made = await c.control('POST', `/phone-numbers/${w.phoneId}/errors`, {
+    code: 131000,
+    details: 'Service unavailable, try again later.',
+  });
+  const got = await waitFor(() => rx.received[0], 'errors webhook');
+  assert.ok(verifySignature(got.raw, got.headers['x-hub-signature-256'] as string, w.secret));
+  assert.equal(got.json.entry[0]?.id, w.wabaId);
+  const change = got.json.entry[0]?.changes[0];
+  assert.equal(change?.field, 'messages');
+  // Metadata and errors only: no statuses, messages or contacts.
+  assert.deepEqual(Object.keys(change?.value ?? {}), ['messaging_product', 'metadata', 'errors']);
+  assert.deepEqual(change?.value.metadata, { display_phone_number: w.display, phone_number_id: w.phoneId });
+  const expected = {
+    code: 131000,
+    title: 'Something went wrong',
+    message: 'Something went wrong',
+    error_data: { details: 'Service unavailable, try again later.' },
+    href: 'https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/',
+  };
+  assert.deepEqual(change?.value.errors, [expected]);
+  assert.deepEqual(made.error, expected);
+  // Without details, Meta's documented text for the code.
+  await c.control('POST', `/phone-numbers/${w.phoneId}/errors`, { code: 130429 });
+  const second = await waitFor(() => rx.received[1], 'second errors webhook');
+  const errors = second.json.entry[0]?.changes[0]?.value.errors as { error_data: unknown }[] | undefined;
+  assert.deepEqual(errors?.[0]?.error_data, { details: 'Cloud API message throughput has been reached.' });
+});
+
+test('value.errors for an unknown number is a control-API 404', async () => {
+  const r = await c.call('POST', '/_sim/phone-numbers/999/errors', { body: { code: 131000 } });
+  assert.equal(r.status, 404);
+  assert.equal(rx.received.length, 0);
+});

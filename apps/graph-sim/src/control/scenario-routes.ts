@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { setTemplateStatus, templateJson } from '../graph/templates.js';
 import { customerSend, INBOUND_TYPES, setMarketingPreference } from '../inbound.js';
-import { customerReads } from '../outbound.js';
+import { customerReads, emitSystemError } from '../outbound.js';
 import type { GraphSimulator } from '../sim.js';
 import { ControlError, found } from './common.js';
 
@@ -18,6 +18,11 @@ const sendBody = z
     referral: z.record(z.string(), z.unknown()).optional(),
   })
   .catchall(z.unknown());
+/** Meta's example of a `value.errors` webhook uses 130429; 131000 ("Something went wrong") is as common. */
+const systemErrorBody = z.object({
+  code: z.number().int().default(131000),
+  details: z.string().optional(),
+});
 const readBody = z.object({ phone_number_id: z.string().optional() });
 const prefBody = z.object({ phone_number_id: z.string(), value: z.enum(['stop', 'resume']) });
 const clockBody = z.object({
@@ -114,6 +119,12 @@ export function registerScenarioRoutes(app: FastifyInstance, sim: GraphSimulator
         body: m.body,
       }));
     return { data: list, total: w.sent.size };
+  });
+
+  app.post<{ Params: { id: string } }>('/_sim/phone-numbers/:id/errors', async (req, reply) => {
+    const number = found(w.numbers.get(req.params.id), 'phone number');
+    const b = systemErrorBody.parse(req.body ?? {});
+    return reply.code(201).send({ error: emitSystemError(sim, number, b.code, b.details) });
   });
 
   app.post('/_sim/faults', async (req, reply) => reply.code(201).send(sim.faults.add(req.body)));

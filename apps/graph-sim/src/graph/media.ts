@@ -9,27 +9,46 @@ import { authenticate, mayUseWaba, requireNumber, tokenOf } from './auth.js';
 /**
  * Media: multipart upload to a number, `GET /{media-id}` for a URL that lives a few minutes, download
  * of that URL with the bearer token, delete. The URL has Meta's lookaside shape (`mid`, `ext`, `hash`).
+ *
+ * Accepted MIME types and their size limits follow, in the order Meta's `(#100) Param file must be ...`
+ * error lists them (the list is part of that message).
  */
 const LIMITS: Record<string, number> = {
+  'audio/aac': 16 << 20,
+  'audio/mp4': 16 << 20,
+  'audio/mpeg': 16 << 20,
+  'audio/amr': 16 << 20,
+  'audio/ogg': 16 << 20,
+  'audio/opus': 16 << 20,
+  'application/vnd.ms-powerpoint': 100 << 20,
+  'application/msword': 100 << 20,
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 100 << 20,
+  'application/vnd.openxmlformats-officedocument.presentationml.presentation': 100 << 20,
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 100 << 20,
+  'application/pdf': 100 << 20,
+  'text/plain': 100 << 20,
+  'application/vnd.ms-excel': 100 << 20,
   'image/jpeg': 5 << 20,
   'image/png': 5 << 20,
   'image/webp': 500 << 10,
-  'audio/aac': 16 << 20,
-  'audio/amr': 16 << 20,
-  'audio/mpeg': 16 << 20,
-  'audio/mp4': 16 << 20,
-  'audio/ogg': 16 << 20,
   'video/mp4': 16 << 20,
   'video/3gpp': 16 << 20,
-  'text/plain': 100 << 20,
-  'application/pdf': 100 << 20,
-  'application/msword': 100 << 20,
-  'application/vnd.ms-excel': 100 << 20,
-  'application/vnd.ms-powerpoint': 100 << 20,
-  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 100 << 20,
-  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 100 << 20,
-  'application/vnd.openxmlformats-officedocument.presentationml.presentation': 100 << 20,
 };
+
+/**
+ * What Graph answers when the file part's own Content-Type is not one it takes. The `type` form field
+ * cannot rescue such a file: Meta names the part's type ("Received file of type
+ * 'application/octet-stream'") even when `type` says `image/png`.
+ */
+function unsupportedFile(mime: string): GraphError {
+  return new GraphError({
+    code: 100,
+    graphLevel: true,
+    message:
+      `(#100) Param file must be a file with one of the following types: ${Object.keys(LIMITS).join(', ')}. ` +
+      `Received file of type '${mime}'.`,
+  });
+}
 
 const urlSecret = randomBytes(16);
 
@@ -54,10 +73,11 @@ export function registerMediaRoutes(app: FastifyInstance, sim: GraphSimulator): 
     if (fields.messaging_product !== 'whatsapp')
       throw invalidParam('The parameter messaging_product is required.');
     if (!file) throw new GraphError({ code: 131008, details: 'The parameter file is required.' });
-    const mime = (fields.type ?? file.mime).split(';')[0]!.trim().toLowerCase();
+    // The file part's Content-Type is what Meta stores and checks; the `type` field (documented as
+    // required, yet omitted by several clients) does not override it.
+    const mime = file.mime.split(';')[0]!.trim().toLowerCase();
     const limit = LIMITS[mime];
-    if (limit === undefined)
-      throw new GraphError({ code: 131053, details: `Unsupported file type ${mime}.` });
+    if (limit === undefined) throw unsupportedFile(mime);
     if (file.bytes.length > limit) {
       throw new GraphError({
         code: 131053,

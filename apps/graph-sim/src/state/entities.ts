@@ -97,6 +97,8 @@ export interface SentMessage {
   status: MessageStatus;
   createdAt: number;
   bizOpaque?: string;
+  /** A `delivered` or `read` status already carried `pricing`: Meta puts it on only one of the two. */
+  finalPricingSent?: boolean;
   /** The recipient's inbox copy, so status changes show on the control API as well. */
   received?: ReceivedMessage;
 }
