@@ -100,6 +100,7 @@ const envSchema = z.object({
   ),
   ROLE: z.preprocess(emptyAsUndefined, z.enum(roles).default('all')),
   PORT: port(3000),
+  METRICS_PORT: port(9464),
   HOST: z.preprocess(emptyAsUndefined, z.string().min(1).default('127.0.0.1')),
   PUBLIC_URL: optionalUrl(['http', 'https']),
   TRUST_PROXY: trustProxy,
@@ -195,6 +196,11 @@ export interface Config {
     /** Fastify's `trustProxy`; false (default): X-Forwarded-* headers are ignored. */
     trustProxy: TrustProxy;
   };
+  /**
+   * Worker role only: port of its /health, /ready and /metrics listener (bound to `http.host`); 0 turns
+   * the listener off. Servers answer these on their main port.
+   */
+  metrics: { port: number };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   dataDir: string;
   database: { url: string | undefined; poolSize: number };
@@ -250,14 +256,7 @@ export class ConfigError extends Error {
 /** Parses the environment (or any record shaped like it). Throws ConfigError naming every bad variable. */
 export function loadConfig(source: Record<string, string | undefined>): Config {
   const parsed = envSchema.safeParse(source);
-  const problems = parsed.success
-    ? []
-    : parsed.error.issues.map((issue) => {
-        const name = issue.path.join('.') || '(environment)';
-        const given = source[String(issue.path[0])];
-        const shown = given === undefined || isSecretName(name) ? '' : ` (got ${JSON.stringify(given)})`;
-        return `${name}: ${issue.message}${shown}`;
-      });
+  const problems = parsed.success ? [] : describeIssues(parsed.error.issues, source);
   // Cross-variable checks run even when some variables are invalid, so one boot names every problem.
   problems.push(...crossProblems(parsed.success ? parsed.data : parseEachValid(source)));
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
@@ -279,6 +278,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
       publicUrl: publicUrl.replace(/\/$/, ''),
       trustProxy: env.TRUST_PROXY,
     },
+    metrics: { port: env.METRICS_PORT },
     logLevel: env.LOG_LEVEL,
     dataDir: env.DATA_DIR,
     database: { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE },
@@ -311,6 +311,35 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     channelSyncIntervalMinutes: env.CHANNEL_SYNC_INTERVAL_MINUTES,
     customerServiceWindowSeconds: env.CUSTOMER_SERVICE_WINDOW_SECONDS,
   };
+}
+
+/** Where the database is: all that `npm run db:migrate` needs. */
+export interface DatabaseLocation {
+  /** Scale mode's PostgreSQL; unset: embedded mode's PGlite under `dataDir`. */
+  url: string | undefined;
+  dataDir: string;
+}
+
+const databaseLocationSchema = envSchema.pick({ DATABASE_URL: true, DATA_DIR: true });
+
+/**
+ * Parses only DATABASE_URL and DATA_DIR, so tools that just open the database (migrations) run without
+ * the server's secrets (TOKEN_MASTER_KEY in scale mode) and are not stopped by variables they never use.
+ */
+export function loadDatabaseLocation(source: Record<string, string | undefined>): DatabaseLocation {
+  const parsed = databaseLocationSchema.safeParse(source);
+  if (!parsed.success) throw new ConfigError(describeIssues(parsed.error.issues, source));
+  return { url: parsed.data.DATABASE_URL, dataDir: parsed.data.DATA_DIR };
+}
+
+/** One line per issue, naming the variable and echoing its value unless it may hold a secret. */
+function describeIssues(issues: readonly z.core.$ZodIssue[], source: Record<string, string | undefined>) {
+  return issues.map((issue) => {
+    const name = issue.path.join('.') || '(environment)';
+    const given = source[String(issue.path[0])];
+    const shown = given === undefined || isSecretName(name) ? '' : ` (got ${JSON.stringify(given)})`;
+    return `${name}: ${issue.message}${shown}`;
+  });
 }
 
 type Env = z.output<typeof envSchema>;

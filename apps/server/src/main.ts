@@ -2,6 +2,7 @@ import { type Config, ConfigError, loadConfig, type Role, roles } from './config
 import { demoLogin, startEmbeddedSimulator, withEmbeddedMetaApp } from './embedded.js';
 import { setCustomerServiceWindowMs } from './modules/conversations/window.js';
 import { modules } from './modules/index.js';
+import { listenOps } from './platform/http/ops-server.js';
 import { buildHttpServer } from './platform/http/server.js';
 import { registerWebApp } from './platform/http/web-app.js';
 import { createPlatform } from './platform/platform.js';
@@ -39,6 +40,11 @@ async function main(): Promise<void> {
   }
   if (config.role === 'worker' || config.role === 'all') {
     await platform.startWorker();
+  }
+  if (config.role === 'worker') {
+    // A worker has no HTTP server of its own; this small listener exposes its metrics and probes.
+    const ops = await listenOps(platform);
+    if (ops) closers.unshift(() => ops.close());
   }
   const login =
     config.mode === 'embedded' && config.role === 'all' ? await demoLogin(config, platform) : null;

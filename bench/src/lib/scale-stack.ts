@@ -10,6 +10,8 @@ export async function scratchDatabase(adminUrl: string): Promise<{ url: string; 
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   await admin.query(`create database ${name}`);
+  // BENCH_LOG_STATEMENTS=1: every statement on this database goes to PostgreSQL's log (to count them).
+  if (process.env.BENCH_LOG_STATEMENTS) await admin.query(`alter database ${name} set log_statement = 'all'`);
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return {
@@ -81,7 +83,8 @@ export async function startScaleStack(options: {
       await waitForOk(`${url}/ready`);
       return { url, port, process: child };
     },
-    worker: (nodeArgs) => start('worker', {}, nodeArgs),
+    // Several benchmark workers may run at once: none takes the metrics port.
+    worker: (nodeArgs) => start('worker', { METRICS_PORT: '0' }, nodeArgs),
     async stop() {
       for (const child of children) child.kill('SIGTERM');
       await new Promise((resolve) => setTimeout(resolve, 1_000));

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { ConfigError, loadConfig, loadDatabaseLocation } from '../../src/config.js';
 
 test('defaults give embedded mode on port 3000 with the simulator as the Graph base URL', () => {
   const config = loadConfig({});
@@ -127,4 +127,29 @@ test('TRUST_PROXY defaults to trusting no proxy and accepts booleans, hop counts
       bad,
     );
   }
+});
+
+test('METRICS_PORT defaults to 9464; 0 turns the worker listener off', () => {
+  assert.equal(loadConfig({}).metrics.port, 9464);
+  assert.equal(loadConfig({ METRICS_PORT: '0' }).metrics.port, 0);
+  assert.throws(
+    () => loadConfig({ METRICS_PORT: '70000' }),
+    (error: unknown) => error instanceof ConfigError && /^METRICS_PORT: /.test(error.problems[0] ?? ''),
+  );
+});
+
+test('the database location is read alone: no master key needed, other variables ignored', () => {
+  const url = 'postgres://u:pw@db:5432/x';
+  assert.deepEqual(loadDatabaseLocation({ DATABASE_URL: url, PORT: 'abc' }), { url, dataDir: './data' });
+  assert.deepEqual(loadDatabaseLocation({ DATA_DIR: '/var/lib/owaba' }), {
+    url: undefined,
+    dataDir: '/var/lib/owaba',
+  });
+  assert.throws(
+    () => loadDatabaseLocation({ DATABASE_URL: 'mysql://u:hunter2@db/x' }),
+    (error: unknown) =>
+      error instanceof ConfigError &&
+      /^DATABASE_URL: /.test(error.problems[0] ?? '') &&
+      !error.message.includes('hunter2'),
+  );
 });

@@ -1,13 +1,20 @@
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { eq, sql } from 'drizzle-orm';
-import { migrationsFolder, openDatabase } from '../../src/platform/db/client.js';
+import { migrationsFolder, openDatabase, pgliteDirFor } from '../../src/platform/db/client.js';
 import { systemSettings } from '../../src/platform/db/tables.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { createTestDatabase, scaleMode } from '../helpers/environment.js';
 
 const migrationFiles = readdirSync(migrationsFolder).filter((f) => f.endsWith('.sql')).length;
+const MIGRATE_CLI = fileURLToPath(new URL('../../src/platform/db/migrate-cli.ts', import.meta.url));
+const run = promisify(execFile);
 
 async function appliedMigrations(t: TestApp): Promise<number> {
   const result = await t.platform.db.execute(
@@ -66,5 +73,45 @@ test('processes migrating the same PostgreSQL at once apply each migration once'
   } finally {
     await Promise.all(handles.map((handle) => handle.close()));
     await fresh.drop();
+  }
+});
+
+test('`npm run db:migrate` needs only the database: no TOKEN_MASTER_KEY, unrelated variables unread', async () => {
+  const fresh = await createTestDatabase();
+  const dataDir = mkdtempSync(join(tmpdir(), 'owaba-migrate-'));
+  // Nothing inherited but PATH: no master key, and values the server itself would refuse.
+  const env = {
+    PATH: process.env.PATH ?? '',
+    DATA_DIR: dataDir,
+    ...(fresh.url ? { DATABASE_URL: fresh.url } : {}),
+    PORT: 'not-a-port',
+    REDIS_URL: 'not a url',
+  };
+  try {
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', MIGRATE_CLI], { env });
+    assert.match(stdout, fresh.url ? /migrations applied \(postgres\)/ : /migrations applied \(pglite\)/);
+
+    const handle = await openDatabase({ url: fresh.url, poolSize: 1, pgliteDir: pgliteDirFor(dataDir) });
+    try {
+      const result = await handle.db.execute(
+        sql`select count(*)::int as n from drizzle.__drizzle_migrations`,
+      );
+      assert.equal(Number((result as unknown as { rows: { n: number }[] }).rows[0]!.n), migrationFiles);
+    } finally {
+      await handle.close();
+    }
+
+    const bad = await run(process.execPath, ['--import', 'tsx', MIGRATE_CLI], {
+      env: { ...env, DATABASE_URL: 'mysql://owaba:hunter2@127.0.0.1/x' },
+    }).then(
+      () => assert.fail('a bad DATABASE_URL must stop the migration'),
+      (error: { code: number; stderr: string }) => error,
+    );
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /DATABASE_URL: /);
+    assert.doesNotMatch(bad.stderr, /hunter2|PORT|REDIS_URL/);
+  } finally {
+    await fresh.drop();
+    rmSync(dataDir, { recursive: true, force: true });
   }
 });

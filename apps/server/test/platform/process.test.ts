@@ -59,7 +59,7 @@ test('two servers and a worker started together on one PostgreSQL all come up; m
   const processes = [
     spawnMain('server', { ...env, PORT: String(ports[0]) }),
     spawnMain('server', { ...env, PORT: String(ports[1]) }),
-    spawnMain('worker', env),
+    spawnMain('worker', { ...env, METRICS_PORT: '0' }),
   ];
   try {
     for (const port of ports) await waitForOk(`http://127.0.0.1:${port}/ready`, 30_000, processes[0]);

@@ -1,13 +1,16 @@
-import { ConfigError, loadConfig } from '../../config.js';
+import { ConfigError, loadDatabaseLocation } from '../../config.js';
 import { openDatabase, pgliteDirFor } from './client.js';
 
-/** `npm run db:migrate`: applies pending migrations to the configured database and exits. */
+/**
+ * `npm run db:migrate`: applies pending migrations to the configured database and exits. It reads only
+ * DATABASE_URL and DATA_DIR, so a deploy step can migrate without being handed the vault key.
+ */
 async function main() {
-  const config = loadConfig(process.env);
+  const location = loadDatabaseLocation(process.env);
   const handle = await openDatabase({
-    url: config.database.url,
+    url: location.url,
     poolSize: 1,
-    pgliteDir: pgliteDirFor(config.dataDir),
+    pgliteDir: pgliteDirFor(location.dataDir),
   });
   try {
     await handle.migrate();

@@ -79,7 +79,7 @@ test('worker kill -9 and a Redis restart mid-run lose and double nothing', {
       `insert into channels (id, workspace_id, waba_id, phone_number_id, status) values ('ch_f', 'ws_faults', 'waba_f', $1, 'connected')`,
       [PHONE_NUMBER_ID],
     );
-    let worker = spawnMain('worker', env);
+    let worker = spawnMain('worker', { ...env, METRICS_PORT: '0' });
     processes.push(worker);
 
     const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
@@ -155,7 +155,7 @@ test('worker kill -9 and a Redis restart mid-run lose and double nothing', {
     await new Promise((resolve) => setTimeout(resolve, 500));
     redis = startRedis(redisPort);
     await redisUp(redisPort);
-    worker = spawnMain('worker', env);
+    worker = spawnMain('worker', { ...env, METRICS_PORT: '0' });
     processes.push(worker);
 
     await Promise.all(senders);
