@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, gte, inArray, isNull, like, lt, lte, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, inArray, isNull, like, lt, lte, or, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../platform/db/client.js';
 import { auditLog } from './audit.tables.js';
 
@@ -44,6 +44,31 @@ export async function listAuditNewestFirst(
   page: { beforeId: string | undefined; limit: number },
 ): Promise<AuditRow[]> {
   const where = filterWhere(workspaceId, filters);
+  if (page.beforeId) where.push(lt(auditLog.id, page.beforeId));
+  return db
+    .select()
+    .from(auditLog)
+    .where(and(...where))
+    .orderBy(desc(auditLog.id))
+    .limit(page.limit);
+}
+
+/**
+ * A user's account events (rows of no workspace) newest first: those they did themselves, and those done
+ * to their account by someone else (a failed or throttled log-in, a reset requested or spent).
+ */
+export async function listAccountEventsNewestFirst(
+  db: Executor,
+  userId: string,
+  page: { beforeId: string | undefined; limit: number },
+): Promise<AuditRow[]> {
+  const where: SQL[] = [
+    isNull(auditLog.workspaceId),
+    or(
+      eq(auditLog.actorId, userId),
+      and(eq(auditLog.resourceType, 'user'), eq(auditLog.resourceId, userId)),
+    ) as SQL,
+  ];
   if (page.beforeId) where.push(lt(auditLog.id, page.beforeId));
   return db
     .select()

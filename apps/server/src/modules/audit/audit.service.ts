@@ -9,6 +9,7 @@ import {
   type AuditRow,
   deleteAuditBatch,
   insertAuditRow,
+  listAccountEventsNewestFirst,
   listAuditNewestFirst,
   listAuditOldestFirst,
 } from './audit.repository.js';
@@ -78,21 +79,42 @@ export function stripSecrets(value: Record<string, unknown>): Record<string, unk
 
 const CURSOR = /^aud_[0-9a-z]{26}$/;
 
-export async function listAudit(
+type AuditPage = { items: AuditRow[]; nextCursor: string | null };
+
+/** Reads one more row than asked, so the page knows whether another follows without a count. */
+async function readPage(
+  page: { cursor?: string; limit: number },
+  read: (beforeId: string | undefined, limit: number) => Promise<AuditRow[]>,
+): Promise<AuditPage> {
+  if (page.cursor !== undefined && !CURSOR.test(page.cursor)) {
+    throw new AppError('bad_request', 'The cursor is not valid');
+  }
+  const rows = await read(page.cursor, page.limit + 1);
+  const items = rows.slice(0, page.limit);
+  return { items, nextCursor: rows.length > page.limit ? (items.at(-1)?.id ?? null) : null };
+}
+
+export function listAudit(
   db: Database,
   workspaceId: string,
   filters: AuditFilters,
   page: { cursor?: string; limit: number },
-): Promise<{ items: AuditRow[]; nextCursor: string | null }> {
-  if (page.cursor !== undefined && !CURSOR.test(page.cursor)) {
-    throw new AppError('bad_request', 'The cursor is not valid');
-  }
-  const rows = await listAuditNewestFirst(db, workspaceId, filters, {
-    beforeId: page.cursor,
-    limit: page.limit + 1,
-  });
-  const items = rows.slice(0, page.limit);
-  return { items, nextCursor: rows.length > page.limit ? (items.at(-1)?.id ?? null) : null };
+): Promise<AuditPage> {
+  return readPage(page, (beforeId, limit) =>
+    listAuditNewestFirst(db, workspaceId, filters, { beforeId, limit }),
+  );
+}
+
+/**
+ * One user's security log: their account events (log-ins, failed and throttled log-ins against their
+ * address, password changes and resets, sessions ended), newest first. Never another user's rows.
+ */
+export function listAccountEvents(
+  db: Database,
+  userId: string,
+  page: { cursor?: string; limit: number },
+): Promise<AuditPage> {
+  return readPage(page, (beforeId, limit) => listAccountEventsNewestFirst(db, userId, { beforeId, limit }));
 }
 
 export const AUDIT_CSV_COLUMNS = [

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { index, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 
 export type AuditActorType = 'user' | 'api_key' | 'system' | 'anonymous';
@@ -32,5 +33,7 @@ export const auditLog = pgTable(
     index('audit_log_workspace_id_idx').on(t.workspaceId, t.id),
     index('audit_log_workspace_time_idx').on(t.workspaceId, t.occurredAt),
     index('audit_log_actor_idx').on(t.actorId),
+    // A user's security log: account rows (no workspace) about them, newest first.
+    index('audit_log_account_subject_idx').on(t.resourceId, t.id).where(sql`${t.workspaceId} is null`),
   ],
 );

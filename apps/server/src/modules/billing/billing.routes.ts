@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { HttpApp, Platform } from '../../platform/context.js';
 import { standardErrors } from '../../platform/http/errors.js';
 import { requirePermission, workspaceAccess } from '../../platform/http/tenant.js';
+import { recordAudit } from '../audit/audit.service.js';
 import {
   flagView,
   governanceSettingsSchema,
@@ -102,7 +103,15 @@ export function registerBillingRoutes(app: HttpApp, platform: Platform): void {
       },
     },
     async (request, reply) => {
-      const { workspaceId } = workspaceAccess(request);
+      const access = workspaceAccess(request);
+      const { workspaceId } = access;
+      // Billing data leaving the platform: recorded before any row does, like the other exports.
+      await recordAudit(platform.db, access.actor, {
+        workspaceId,
+        action: 'billing.usage_exported',
+        resourceType: 'billing_usage',
+        after: { from: request.query.from.toISOString(), to: request.query.to.toISOString() },
+      });
       const stream = exportUsageCsv(platform.db, workspaceId, request.query);
       return reply
         .type('text/csv; charset=utf-8')

@@ -20,15 +20,21 @@ export function identityModule(options: IdentityModuleOptions): PlatformModule {
     name: 'identity',
     async routes(app, platform) {
       const db = platform.db;
-      await installAccess(app, {
-        session: (token) => resolveSession(db, token),
-        apiKey: (key) => resolveApiKey(db, key),
-        membership: (workspaceId, userId) => membershipOf(db, workspaceId, userId),
-      });
+      const publicUrl = platform.config.http.publicUrl;
+      await installAccess(
+        app,
+        {
+          session: (token) => resolveSession(db, token),
+          apiKey: (key) => resolveApiKey(db, key),
+          membership: (workspaceId, userId) => membershipOf(db, workspaceId, userId),
+        },
+        { secureCookies: /^https:/i.test(publicUrl) },
+      );
       registerAuthRoutes(app, {
         db,
+        logger: platform.logger,
         mailer: options.mailer(platform),
-        publicUrl: platform.config.http.publicUrl,
+        publicUrl,
         limits: identityLimiters(platform.rateLimits),
       });
       registerApiKeyRoutes(app, platform);

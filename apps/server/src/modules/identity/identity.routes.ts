@@ -10,6 +10,8 @@ import {
   setSessionCookies,
 } from '../../platform/http/auth.js';
 import { AppError, standardErrors } from '../../platform/http/errors.js';
+import { auditListReply } from '../audit/audit.schemas.js';
+import { listAccountEvents } from '../audit/audit.service.js';
 import { myWorkspaces } from '../workspaces/workspaces.service.js';
 import * as schemas from './identity.schemas.js';
 import {
@@ -133,6 +135,23 @@ export function registerAuthRoutes(app: HttpApp, deps: IdentityDeps): void {
         workspaces: await myWorkspaces(deps.db, principal.userId),
       };
     },
+  );
+
+  app.get(
+    '/api/v1/me/security-log',
+    {
+      ...requireUser(),
+      schema: {
+        tags,
+        summary: "The signed-in user's account events, newest first, cursor-paged",
+        description:
+          'Log-ins, failed and throttled log-ins against this account, password changes and resets, ' +
+          'and sessions ended. Only this account: rows of workspaces are in their audit trail.',
+        querystring: schemas.securityLogQuery,
+        response: { 200: auditListReply, ...standardErrors },
+      },
+    },
+    async (request) => listAccountEvents(deps.db, currentUser(request).userId, request.query),
   );
 
   app.post(

@@ -42,6 +42,11 @@ export const meReply = z.object({
   workspaces: z.array(z.object({ id: z.string(), name: z.string(), plan: z.string(), role: z.enum(roles) })),
 });
 
+export const securityLogQuery = z.object({
+  cursor: z.string().max(64).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
 export const changePasswordBody = z.object({
   currentPassword: z.string().min(1).max(200),
   newPassword: passwordSchema,

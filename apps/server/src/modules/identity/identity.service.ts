@@ -1,6 +1,7 @@
 import type { Database, Executor } from '../../platform/db/client.js';
 import type { Actor, UserPrincipal } from '../../platform/http/auth.js';
 import { newId } from '../../platform/ids.js';
+import type { Logger } from '../../platform/logger.js';
 import type { RateLimiter, RateLimits } from '../../platform/ratelimit/rate-limits.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { acceptInvitationInTx } from '../workspaces/invitations.service.js';
@@ -14,6 +15,7 @@ export const PASSWORD_RESET_TTL_MS = 3600 * 1000;
 
 export interface IdentityDeps {
   db: Database;
+  logger: Logger;
   mailer: Mailer;
   publicUrl: string;
   limits: {
@@ -22,6 +24,8 @@ export interface IdentityDeps {
     signupByIp: RateLimiter;
     resetByIp: RateLimiter;
     resetByAccount: RateLimiter;
+    /** Bounds the audit rows of refused log-ins: a flood must not fill the audit log. */
+    throttledAudit: RateLimiter;
   };
 }
 
@@ -38,6 +42,8 @@ export function identityLimiters(rateLimits: RateLimits): IdentityDeps['limits']
     signupByIp: rateLimits.limiter({ name: 'signup:ip', points: 20, durationSeconds: 3600 }),
     resetByIp: rateLimits.limiter({ name: 'reset:ip', points: 10, durationSeconds: 3600 }),
     resetByAccount: rateLimits.limiter({ name: 'reset:account', points: 3, durationSeconds: 3600 }),
+    // One row per refusing address or account per minute, however many attempts the throttle refuses.
+    throttledAudit: rateLimits.limiter({ name: 'login:throttled-audit', points: 1, durationSeconds: 60 }),
   };
 }
 
@@ -56,14 +62,23 @@ export interface StartedSession {
 }
 
 type Throttled = { ok: false; reason: 'rate_limited'; retryAfterMs: number };
+/** Which limit refused an attempt, for the audit row: the caller's address or the account tried. */
+type LimitName = 'ip' | 'account';
 
-async function throttle(limiters: [RateLimiter, string][]): Promise<Throttled | null> {
-  for (const [limiter, key] of limiters) {
+/** Consumes a point of each limiter in turn; the first that refuses ends the attempt, named by its label. */
+async function throttle(
+  limiters: [RateLimiter, string, label?: LimitName][],
+): Promise<(Throttled & { limit: LimitName | undefined }) | null> {
+  for (const [limiter, key, label] of limiters) {
     const decision = await limiter.consume(key);
-    if (!decision.allowed) return { ok: false, reason: 'rate_limited', retryAfterMs: decision.retryAfterMs };
+    if (!decision.allowed) {
+      return { ok: false, reason: 'rate_limited', retryAfterMs: decision.retryAfterMs, limit: label };
+    }
   }
   return null;
 }
+
+const refused = ({ ok, reason, retryAfterMs }: Throttled): Throttled => ({ ok, reason, retryAfterMs });
 
 const accountKey = (email: string) => tokenHash(`account:${email}`);
 
@@ -110,7 +125,7 @@ export async function signUp(
   | { ok: false; reason: Exclude<SignUpFailure, 'rate_limited'> }
 > {
   const throttled = await throttle([[deps.limits.signupByIp, actor.ip ?? 'unknown']]);
-  if (throttled) return throttled;
+  if (throttled) return refused(throttled);
   const passwordHash = await hashPassword(input.password);
   return deps.db
     .transaction(async (tx) => {
@@ -169,21 +184,29 @@ export async function logIn(
   input: { email: string; password: string },
 ): Promise<{ ok: true; value: StartedSession } | Throttled | { ok: false; reason: 'invalid_credentials' }> {
   const throttled = await throttle([
-    [deps.limits.loginByIp, actor.ip ?? 'unknown'],
-    [deps.limits.loginByAccount, accountKey(input.email)],
+    [deps.limits.loginByIp, actor.ip ?? 'unknown', 'ip'],
+    [deps.limits.loginByAccount, accountKey(input.email), 'account'],
   ]);
-  if (throttled) return throttled;
+  if (throttled) {
+    // A refused attempt is still an attempt on the account: its owner sees it in their security log.
+    // One row a minute per refusing key (the address, or the account): a flood cannot fill the log.
+    const refusingKey =
+      throttled.limit === 'ip' ? `ip:${actor.ip ?? 'unknown'}` : `account:${accountKey(input.email)}`;
+    const once = await deps.limits.throttledAudit.consume(refusingKey);
+    if (once.allowed) {
+      const user = await repo.findUserByEmail(deps.db, input.email);
+      await recordFailedLogIn(deps.db, actor, input.email, user?.id ?? null, {
+        reason: 'rate_limited',
+        limit: throttled.limit,
+      });
+    }
+    return refused(throttled);
+  }
   const user = await repo.findUserByEmail(deps.db, input.email);
   // Unknown emails still pay for a hash check, so timing doesn't tell them apart from wrong passwords.
   const valid = await verifyPassword(input.password, user?.passwordHash ?? (await decoyPasswordHash()));
   if (!user || !valid) {
-    await recordAudit(deps.db, actor, {
-      workspaceId: null,
-      action: 'auth.login_failed',
-      resourceType: 'user',
-      resourceId: user?.id ?? null,
-      actorLabel: input.email,
-    });
+    await recordFailedLogIn(deps.db, actor, input.email, user?.id ?? null, { reason: 'invalid_credentials' });
     return { ok: false, reason: 'invalid_credentials' };
   }
   await deps.limits.loginByAccount.reset(accountKey(input.email));
@@ -200,6 +223,24 @@ export async function logIn(
       ok: true as const,
       value: { user: publicUser, token: session.token, expiresAt: session.expiresAt },
     };
+  });
+}
+
+/** No change to commit with it, so the row is written on its own. */
+function recordFailedLogIn(
+  db: Executor,
+  actor: Actor,
+  email: string,
+  userId: string | null,
+  why: { reason: 'invalid_credentials' } | { reason: 'rate_limited'; limit: LimitName | undefined },
+): Promise<void> {
+  return recordAudit(db, actor, {
+    workspaceId: null,
+    action: 'auth.login_failed',
+    resourceType: 'user',
+    resourceId: userId,
+    actorLabel: email,
+    after: why,
   });
 }
 
@@ -242,7 +283,7 @@ export async function changePassword(
   input: { currentPassword: string; newPassword: string },
 ): Promise<{ ok: true } | Throttled | { ok: false; reason: 'wrong_password' }> {
   const throttled = await throttle([[deps.limits.loginByAccount, accountKey(user.email)]]);
-  if (throttled) return throttled;
+  if (throttled) return refused(throttled);
   const row = await repo.findUserById(deps.db, user.userId);
   if (!row || !(await verifyPassword(input.currentPassword, row.passwordHash))) {
     return { ok: false, reason: 'wrong_password' };
@@ -262,7 +303,11 @@ export async function changePassword(
   return { ok: true };
 }
 
-/** Emails a single-use reset link when the account exists; the reply never says whether it does. */
+/**
+ * Emails a single-use reset link when the account exists; the reply never says whether it does, and
+ * neither does its timing: an unknown address makes and hashes a token and writes its audit row in a
+ * transaction like a known one, and the email is handed to the mailer without waiting for delivery.
+ */
 export async function requestPasswordReset(
   deps: IdentityDeps,
   actor: Actor,
@@ -272,34 +317,42 @@ export async function requestPasswordReset(
     [deps.limits.resetByIp, actor.ip ?? 'unknown'],
     [deps.limits.resetByAccount, accountKey(email)],
   ]);
-  if (throttled) return throttled;
+  if (throttled) return refused(throttled);
   const user = await repo.findUserByEmail(deps.db, email);
-  if (!user) return { ok: true };
   const token = randomToken();
-  const id = newId('passwordReset');
+  const hash = tokenHash(token);
   await deps.db.transaction(async (tx) => {
-    await repo.insertPasswordReset(tx, {
-      id,
-      userId: user.id,
-      tokenHash: tokenHash(token),
-      expiresAt: new Date(Date.now() + PASSWORD_RESET_TTL_MS),
-    });
+    if (user) {
+      await repo.insertPasswordReset(tx, {
+        id: newId('passwordReset'),
+        userId: user.id,
+        tokenHash: hash,
+        expiresAt: new Date(Date.now() + PASSWORD_RESET_TTL_MS),
+      });
+    }
     await recordAudit(tx, actor, {
       workspaceId: null,
       action: 'auth.password_reset_requested',
       resourceType: 'user',
-      resourceId: user.id,
+      resourceId: user?.id ?? null,
       actorLabel: email,
+      after: { accountExists: user !== undefined },
     });
   });
+  if (!user) return { ok: true };
   const link = `${deps.publicUrl}/reset-password?token=${encodeURIComponent(token)}`;
-  await deps.mailer.send({
-    kind: 'password_reset',
-    to: user.email,
-    subject: 'Reset your OpenWABA password',
-    text: `Someone asked to reset the password of ${user.email}. The link works once, within an hour: ${link}`,
-    link,
-  });
+  // Not awaited: a slow mail transport would otherwise tell known addresses from unknown ones.
+  deps.mailer
+    .send({
+      kind: 'password_reset',
+      to: user.email,
+      subject: 'Reset your OpenWABA password',
+      text: `Someone asked to reset the password of ${user.email}. The link works once, within an hour: ${link}`,
+      link,
+    })
+    .catch((error: unknown) =>
+      deps.logger.error({ err: error, kind: 'password_reset' }, 'reset email failed'),
+    );
   return { ok: true };
 }
 

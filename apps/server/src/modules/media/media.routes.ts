@@ -167,7 +167,7 @@ export function registerMediaRoutes(app: HttpApp, platform: Platform): void {
             `A ${type.kind} of type ${mimeType} can be at most ${describeLimit(type.maxBytes)}`,
           );
         }
-        const result = await uploadMedia(platform, access.workspaceId, request.params.channelId, {
+        const result = await uploadMedia(platform, access, request.params.channelId, {
           data,
           mimeType,
           fileName: cleanFileName(part.filename, type.kind),

@@ -1,6 +1,7 @@
 import { GraphApiError, GraphError } from '@openwaba/cloud-api';
 import type { Platform } from '../../platform/context.js';
 import type { WorkspaceAccess } from '../../platform/http/auth.js';
+import { recordAudit } from '../audit/audit.service.js';
 import { sendingCredentials } from '../channels/channels.credentials.js';
 import { scopeFor } from '../conversations/conversations.service.js';
 import { findVisibleMessage } from './media.repository.js';
@@ -73,14 +74,16 @@ export type UploadFailure =
 
 /**
  * Uploads a file to Meta for one number (`POST /{phone-number-id}/media`) and keeps a copy, so the
- * message that sends it by id can be shown in the inbox. Meta keeps the media 30 days.
+ * message that sends it by id can be shown in the inbox. Meta keeps the media 30 days. Audited as
+ * `media.uploaded` (id, type and size; never the bytes).
  */
 export async function uploadMedia(
   platform: Platform,
-  workspaceId: string,
+  access: Pick<WorkspaceAccess, 'workspaceId' | 'actor'>,
   channelId: string,
   file: { data: Uint8Array; mimeType: string; fileName: string; kind: MediaKind },
 ): Promise<{ ok: true; value: UploadedMedia } | ({ ok: false } & UploadFailure)> {
+  const { workspaceId } = access;
   const credentials = await sendingCredentials(platform, workspaceId, channelId);
   if (!credentials.ok) {
     const reason =
@@ -113,6 +116,14 @@ export async function uploadMedia(
     await platform.media.put(key, file.data);
     await platform.media.put(`${key}.json`, Buffer.from(JSON.stringify(record)));
   }
+  // Nothing of ours to commit with it: the file now lives at Meta (and in the media store).
+  await recordAudit(platform.db, access.actor, {
+    workspaceId,
+    action: 'media.uploaded',
+    resourceType: 'media',
+    resourceId: id,
+    after: { channelId, kind: file.kind, mimeType: file.mimeType, size: file.data.byteLength },
+  });
   return {
     ok: true,
     value: {

@@ -1,6 +1,7 @@
 import { desc } from 'drizzle-orm';
 import { z } from 'zod';
 import type { HttpApp, Platform, PlatformJob } from '../../platform/context.js';
+import { actorOf } from '../../platform/http/auth.js';
 import { standardErrors } from '../../platform/http/errors.js';
 import { operatorGuard } from '../../platform/http/operator.js';
 import { listDeadEvents, replayWebhookEvents } from './webhooks.service.js';
@@ -54,7 +55,12 @@ export function registerWebhookOperatorRoutes(
         response: { 200: z.object({ replayed: z.number() }), ...standardErrors },
       },
     },
-    async (request) => ({ replayed: await replayWebhookEvents(platform, processJob, request.body) }),
+    async (request) => ({
+      replayed: await replayWebhookEvents(platform, processJob, request.body, {
+        ...actorOf(request),
+        system: 'operator',
+      }),
+    }),
   );
 
   app.get(

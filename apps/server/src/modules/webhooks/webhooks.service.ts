@@ -1,8 +1,10 @@
 import { safeParseWebhookPayload, type WebhookItem } from '@openwaba/cloud-api';
 import { and, asc, eq, gte, inArray, lt, lte, or, sql } from 'drizzle-orm';
 import type { Platform, PlatformJob } from '../../platform/context.js';
+import type { Actor } from '../../platform/http/auth.js';
 import { chunk } from '../../platform/jobs/batched-dispatch.js';
 import type { JobRunInfo } from '../../platform/jobs/catalog.js';
+import { recordAudit } from '../audit/audit.service.js';
 import { salvageWebhookItems } from './split-payload.js';
 import { webhookEvents } from './webhooks.tables.js';
 
@@ -131,19 +133,36 @@ export interface ReplayRange {
 
 /**
  * Marks the events of a time range pending again and dispatches them. Safe to repeat: processing is
- * idempotent (messages are unique by wamid, statuses only move forward).
+ * idempotent (messages are unique by wamid, statuses only move forward). The reset and its audit row
+ * (`webhook.replayed`, installation-wide) commit together; jobs are dispatched after the commit, and
+ * the sweeper would find the pending rows anyway.
  */
 export async function replayWebhookEvents(
   platform: Platform,
   job: PlatformJob<{ eventIds: string[] }>,
   range: ReplayRange,
+  actor: Actor,
 ): Promise<number> {
   const inRange = and(gte(webhookEvents.receivedAt, range.from), lte(webhookEvents.receivedAt, range.to));
-  const rows = await platform.db
-    .update(webhookEvents)
-    .set({ status: 'pending', attempts: 0, lastError: null })
-    .where(range.deadOnly ? and(inRange, eq(webhookEvents.status, 'dead')) : inRange)
-    .returning({ id: webhookEvents.id });
+  const rows = await platform.db.transaction(async (tx) => {
+    const reset = await tx
+      .update(webhookEvents)
+      .set({ status: 'pending', attempts: 0, lastError: null })
+      .where(range.deadOnly ? and(inRange, eq(webhookEvents.status, 'dead')) : inRange)
+      .returning({ id: webhookEvents.id });
+    await recordAudit(tx, actor, {
+      workspaceId: null,
+      action: 'webhook.replayed',
+      resourceType: 'webhook_event',
+      after: {
+        from: range.from.toISOString(),
+        to: range.to.toISOString(),
+        deadOnly: range.deadOnly ?? false,
+        events: reset.length,
+      },
+    });
+    return reset;
+  });
   await dispatchEventBatches(
     platform,
     job,

@@ -75,6 +75,8 @@ export interface WorkspaceAccess {
 declare module 'fastify' {
   interface FastifyInstance {
     accessResolver: AccessResolver;
+    /** Session cookies always carry `Secure` (the public URL is HTTPS), whatever the request's scheme. */
+    secureSessionCookies: boolean;
     /** `GET /api/v1/...` → the permission its guard requires; read by the access test helper. */
     routePermissions: Map<string, Permission>;
   }
@@ -87,10 +89,23 @@ declare module 'fastify' {
   }
 }
 
+export interface AccessOptions {
+  /**
+   * Mark session cookies `Secure` on every request, not only those that arrived over HTTPS: set when the
+   * public URL is HTTPS, since a TLS-terminating proxy that isn't trusted makes requests look like HTTP.
+   */
+  secureCookies?: boolean;
+}
+
 /** Installs the resolver, the cookie plugin and the route registry. Must run before guarded routes register. */
-export async function installAccess(app: HttpApp, resolver: AccessResolver): Promise<void> {
+export async function installAccess(
+  app: HttpApp,
+  resolver: AccessResolver,
+  options: AccessOptions = {},
+): Promise<void> {
   if (!app.hasReplyDecorator('setCookie')) await app.register(fastifyCookie);
   app.decorate('accessResolver', resolver);
+  app.decorate('secureSessionCookies', options.secureCookies ?? false);
   app.decorate('routePermissions', new Map<string, Permission>());
   app.decorateRequest('principal', undefined);
   app.decorateRequest('workspaceAccess', null);
@@ -188,14 +203,21 @@ function readCookie(request: FastifyRequest, name: string): string | undefined {
 
 const SESSION_COOKIE_OPTIONS = { path: '/', sameSite: 'lax' } as const;
 
-/** Sets the session cookie (HttpOnly) and the readable CSRF cookie; Secure when the request came over HTTPS. */
+function cookiesSecure(request: FastifyRequest): boolean {
+  return request.protocol === 'https' || request.server.secureSessionCookies === true;
+}
+
+/**
+ * Sets the session cookie (HttpOnly) and the readable CSRF cookie; Secure when the request came over HTTPS
+ * or the installation's public URL is HTTPS.
+ */
 export function setSessionCookies(
   request: FastifyRequest,
   reply: FastifyReply,
   token: string,
   expiresAt: Date,
 ): void {
-  const secure = request.protocol === 'https';
+  const secure = cookiesSecure(request);
   reply.setCookie(SESSION_COOKIE, token, {
     ...SESSION_COOKIE_OPTIONS,
     httpOnly: true,
@@ -211,7 +233,7 @@ export function setSessionCookies(
 }
 
 export function clearSessionCookies(request: FastifyRequest, reply: FastifyReply): void {
-  const secure = request.protocol === 'https';
+  const secure = cookiesSecure(request);
   reply.clearCookie(SESSION_COOKIE, { ...SESSION_COOKIE_OPTIONS, httpOnly: true, secure });
   reply.clearCookie(CSRF_COOKIE, { ...SESSION_COOKIE_OPTIONS, secure });
 }

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { parse } from 'csv-parse/sync';
+import { and, eq } from 'drizzle-orm';
+import { auditLog } from '../../../src/modules/audit/audit.tables.js';
 import { decimalToMicros, marketOf, microsToDecimal } from '../../../src/modules/billing/billing.rates.js';
 import { governanceFlags } from '../../../src/modules/billing/billing.tables.js';
 import { newId } from '../../../src/platform/ids.js';
@@ -113,6 +115,17 @@ test('usage per day, category, market and channel, and the CSV export, total the
     'the export adds up to the ledger to the micro',
   );
   assert.deepEqual(rows.map((row) => row.key).sort(), ledger.map((row) => row.key).sort());
+  const [exported, ...more] = await sw.t.platform.db
+    .select()
+    .from(auditLog)
+    .where(and(eq(auditLog.workspaceId, tenant.workspaceId), eq(auditLog.action, 'billing.usage_exported')));
+  assert.ok(exported, 'the export is in the audit trail');
+  assert.equal(more.length, 0);
+  assert.equal(exported.actorType, 'api_key');
+  assert.ok(exported.actorId);
+  assert.equal(exported.requestId, csv.headers['x-request-id']);
+  assert.ok(exported.ip);
+  assert.deepEqual(exported.after, { from: '2026-03-01T00:00:00.000Z', to: '2026-04-01T00:00:00.000Z' });
 
   const entries = await sw.t.inject({
     url: `/api/v1/workspaces/${tenant.workspaceId}/billing/usage/entries?${range}&limit=3`,

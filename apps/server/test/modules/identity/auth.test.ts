@@ -185,60 +185,6 @@ test('log-in sets a session; wrong password and unknown email get the same reply
   assert.ok(logins.some((r) => r.actorLabel === email && r.ip && r.requestId));
 });
 
-test('log-in is throttled per account (429 with Retry-After), for unknown emails too', async () => {
-  for (const email of [(await signUp()).email, uniqueEmail('ghost')]) {
-    let last = await logIn(email, 'bad password 1');
-    for (let i = 0; i < 12 && last.statusCode !== 429; i++) last = await logIn(email, 'bad password 1');
-    assert.equal(last.statusCode, 429);
-    assert.equal(json<ErrorReply>(last).error.code, 'rate_limited');
-    assert.ok(Number(last.headers['retry-after']) > 0);
-  }
-});
-
-test('log-in is throttled per IP across accounts', async () => {
-  const headers = { 'x-forwarded-for': '203.0.113.77' };
-  let last = await logIn(uniqueEmail('ip'), 'bad password 1', headers);
-  for (let i = 0; i < 40 && last.statusCode !== 429; i++) {
-    last = await logIn(uniqueEmail('ip'), 'bad password 1', headers);
-  }
-  assert.equal(last.statusCode, 429);
-  // Another address is not affected.
-  const other = await logIn(uniqueEmail('ip'), 'bad password 1', { 'x-forwarded-for': '203.0.113.78' });
-  assert.equal(other.statusCode, 401);
-});
-
-test('with the default config X-Forwarded-For is ignored: the throttle keys on the peer address', async () => {
-  const direct = await createTestApp({ modules: createModules({ mailer }) });
-  try {
-    const attempt = (remoteAddress: string, forwardedFor: string) =>
-      direct.inject({
-        method: 'POST',
-        url: '/api/v1/auth/login',
-        remoteAddress,
-        headers: { 'x-forwarded-for': forwardedFor },
-        payload: { email: uniqueEmail('direct'), password: 'bad password 1' },
-      });
-    let last = await attempt('198.51.100.7', '10.9.0.1');
-    for (let i = 2; i < 42 && last.statusCode !== 429; i++) {
-      last = await attempt('198.51.100.7', `10.9.${Math.floor(i / 250)}.${(i % 250) + 1}`);
-    }
-    assert.equal(last.statusCode, 429, 'a new X-Forwarded-For per attempt does not escape the per-IP limit');
-    assert.equal((await attempt('198.51.100.7', '203.0.113.99')).statusCode, 429);
-    // Another peer is not affected.
-    assert.equal((await attempt('198.51.100.8', '10.9.0.1')).statusCode, 401);
-    const logins = await direct.platform.db
-      .select()
-      .from(auditLog)
-      .where(eq(auditLog.action, 'auth.login_failed'));
-    assert.ok(
-      logins.length === 0 || logins.every((r) => r.ip?.startsWith('198.51.100.')),
-      'audit IPs are the peer',
-    );
-  } finally {
-    await direct.close();
-  }
-});
-
 test('cookie-authenticated writes need the CSRF header; reads do not', async () => {
   const { token, csrf } = await signUp();
   const cookieOnly = { cookie: `owaba_session=${token}` };

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { and, eq } from 'drizzle-orm';
+import { auditLog } from '../../../src/modules/audit/audit.tables.js';
 import { mediaHeaders } from '../../../src/modules/media/media.routes.js';
 import { messages } from '../../../src/modules/messages/messages.tables.js';
 import { type AccessFixture, createAccessFixture } from '../../helpers/access.js';
@@ -155,6 +156,23 @@ test('an uploaded image is sent by id, reaches the customer, and is served for i
     { kind: media.kind, mimeType: media.mimeType, fileName: media.fileName, size: media.size },
     { kind: 'image', mimeType: 'image/png', fileName: 'fresh.png', size: PNG.length },
   );
+  const audited = await sw.t.platform.db
+    .select()
+    .from(auditLog)
+    .where(and(eq(auditLog.workspaceId, tenant.workspaceId), eq(auditLog.action, 'media.uploaded')));
+  const row = audited.find((entry) => entry.resourceId === media.id);
+  assert.ok(row, 'the upload is in the audit trail');
+  assert.equal(row.resourceType, 'media');
+  assert.equal(row.actorType, 'api_key');
+  assert.equal(row.requestId, uploaded.headers['x-request-id']);
+  assert.ok(row.ip);
+  assert.deepEqual(row.after, {
+    channelId: tenant.channelId,
+    kind: 'image',
+    mimeType: 'image/png',
+    size: PNG.length,
+  });
+  assert.ok(!JSON.stringify(row).includes(PNG.toString('base64')), 'never the bytes');
 
   const sent = await sw.t.inject({
     method: 'POST',
@@ -169,8 +187,8 @@ test('an uploaded image is sent by id, reaches the customer, and is served for i
   });
   assert.equal(sent.statusCode, 202, sent.body);
   const messageId = json<{ message: { id: string } }>(sent).message.id;
-  const row = await settled(sw, messageId);
-  assert.notEqual(row.status, 'failed', JSON.stringify(row.error));
+  const message = await settled(sw, messageId);
+  assert.notEqual(message.status, 'failed', JSON.stringify(message.error));
   const received = await eventually(
     () => customerInbox(sw, customer.waId),
     (inbox) => inbox.some((m) => m.type === 'image'),
@@ -221,5 +239,10 @@ test('uploads Meta would refuse are refused before they reach it', async () => {
     });
     assert.equal(res.statusCode, status, `${what}: ${res.body}`);
     assert.equal(json<{ error: { code: string } }>(res).error.code, code, what);
+    const audited = await sw.t.platform.db
+      .select()
+      .from(auditLog)
+      .where(eq(auditLog.requestId, String(res.headers['x-request-id'])));
+    assert.deepEqual(audited, [], `${what}: a refused upload is not recorded as uploaded`);
   }
 });

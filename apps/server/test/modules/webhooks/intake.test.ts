@@ -5,6 +5,7 @@ import { eq } from 'drizzle-orm';
 import { webhooksModule } from '../../../src/modules/webhooks/webhooks.module.js';
 import { listDeadEvents, replayWebhookEvents } from '../../../src/modules/webhooks/webhooks.service.js';
 import { webhookEvents } from '../../../src/modules/webhooks/webhooks.tables.js';
+import { systemActor } from '../../../src/platform/http/auth.js';
 import { createTestApp, json, type TestApp } from '../../helpers/app.js';
 
 const APP_SECRET = 'test-app-secret-7f3a';
@@ -203,11 +204,16 @@ test('a failing handler is retried; a payload of the wrong shape is dead-lettere
   const letter = dead.find((event) => event.lastError?.includes('entry[0]'));
   assert.ok(letter, 'the malformed event is in the dead-letter list with its error');
 
-  const replayed = await replayWebhookEvents(t.platform, webhooks.processJob, {
-    from: new Date(Date.now() - 60_000),
-    to: new Date(),
-    deadOnly: true,
-  });
+  const replayed = await replayWebhookEvents(
+    t.platform,
+    webhooks.processJob,
+    {
+      from: new Date(Date.now() - 60_000),
+      to: new Date(),
+      deadOnly: true,
+    },
+    systemActor('test'),
+  );
   assert.equal(replayed, 1);
   await t.platform.jobs.idle();
   assert.ok(
@@ -243,10 +249,15 @@ test('replaying a time range re-processes events without doubling their effects 
   await post(body);
   await t.platform.jobs.idle();
   const [row] = await t.platform.db.select().from(webhookEvents).where(eq(webhookEvents.body, body));
-  const count = await replayWebhookEvents(t.platform, webhooks.processJob, {
-    from: new Date(row!.receivedAt.getTime() - 1),
-    to: new Date(row!.receivedAt.getTime() + 1),
-  });
+  const count = await replayWebhookEvents(
+    t.platform,
+    webhooks.processJob,
+    {
+      from: new Date(row!.receivedAt.getTime() - 1),
+      to: new Date(row!.receivedAt.getTime() + 1),
+    },
+    systemActor('test'),
+  );
   assert.equal(count, 1);
   await t.platform.jobs.idle();
   assert.equal(timesHandled('wamid.replay'), 2, 'the handler saw it again (its own effects are idempotent)');

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { eq } from 'drizzle-orm';
+import { auditLog } from '../../../src/modules/audit/audit.tables.js';
 import { webhookEvents } from '../../../src/modules/webhooks/webhooks.tables.js';
 import { createTestApp, json, type TestApp } from '../../helpers/app.js';
 
@@ -72,6 +74,21 @@ test('replay takes a valid range and re-dispatches the events in it', async () =
   });
   assert.equal(res.statusCode, 200);
   assert.deepEqual(json(res), { replayed: 1 });
+  const audited = await t.platform.db.select().from(auditLog).where(eq(auditLog.action, 'webhook.replayed'));
+  assert.equal(audited.length, 1, 'the replay is in the audit trail; the refused range is not');
+  const [row] = audited;
+  assert.equal(row?.workspaceId, null, 'installation-wide');
+  assert.equal(row?.actorType, 'system');
+  assert.equal(row?.actorLabel, 'operator');
+  assert.equal(row?.requestId, res.headers['x-request-id']);
+  assert.ok(row?.ip);
+  assert.deepEqual(row?.after, {
+    from: '2026-11-01T00:00:00.000Z',
+    to: '2026-11-02T00:00:00.000Z',
+    deadOnly: true,
+    events: 1,
+  });
+  assert.ok(!JSON.stringify(row).includes(OPERATOR_TOKEN), 'never the token');
   await t.platform.jobs.idle();
   const again = await t.inject({
     method: 'GET',

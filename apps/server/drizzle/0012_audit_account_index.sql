@@ -1,0 +1,1 @@
+CREATE INDEX "audit_log_account_subject_idx" ON "audit_log" USING btree ("resource_id","id") WHERE "audit_log"."workspace_id" is null;
