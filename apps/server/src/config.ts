@@ -42,6 +42,38 @@ const flag = (fallback: boolean) =>
       ),
   );
 
+/** SMTP_URL: smtp:// (STARTTLS when offered) or smtps:// (TLS from the start), naming a host. */
+const smtpUrl = z.preprocess(
+  emptyAsUndefined,
+  z
+    .string()
+    .optional()
+    .superRefine((value, ctx) => {
+      const problem = value === undefined ? undefined : smtpUrlProblem(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+);
+
+function smtpUrlProblem(value: string): string | undefined {
+  const url = URL.canParse(value) ? new URL(value) : undefined;
+  if (!url || (url.protocol !== 'smtp:' && url.protocol !== 'smtps:'))
+    return 'must be a URL such as smtp://user:pass@mail.example.com:587 or smtps://user:pass@mail.example.com:465';
+  if (url.hostname === '') return 'must name the mail server host';
+  return undefined;
+}
+
+/** MAIL_FROM: `address@domain` or `Display Name <address@domain>`. */
+const mailFrom = z.preprocess(
+  emptyAsUndefined,
+  z
+    .string()
+    .trim()
+    .regex(/^(?:[^<>]*<[^<>\s@]+@[^<>\s@]+>|[^<>\s@]+@[^<>\s@]+)$/, {
+      message: 'must be an address (no-reply@example.com) or Name <no-reply@example.com>',
+    })
+    .default('OpenWABA <no-reply@localhost>'),
+);
+
 /** proxy-addr's named ranges, accepted by Fastify's `trustProxy` beside addresses and CIDRs. */
 const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
 
@@ -173,6 +205,8 @@ const envSchema = z.object({
     emptyAsUndefined,
     z.coerce.number().int().min(1).max(86_400).default(86_400),
   ),
+  SMTP_URL: smtpUrl,
+  MAIL_FROM: mailFrom,
   BILLING_CURRENCY: z.preprocess(
     emptyAsUndefined,
     z
@@ -238,6 +272,16 @@ export interface Config {
   redispatchAfterSeconds: number;
   /** Bearer token of the installation's operator API (/api/v1/operator/…); unset disables it. */
   operatorToken: string | undefined;
+  /**
+   * Outgoing email. With an SMTP URL every mode delivers through it; without one, emails go to the
+   * console mailer (logged in embedded mode, dropped with a warning in scale mode).
+   */
+  mail: {
+    /** smtp:// or smtps:// with optional credentials; a secret (it may hold a password). */
+    smtpUrl: string | undefined;
+    /** The From header of every email. */
+    from: string;
+  };
   /** Currency of new wallets and of the rate card used for their prices. */
   billing: { currency: string };
   /** Phone numbers and WABAs are refreshed from Meta when their last sync is older than this. */
@@ -306,6 +350,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     sweepIntervalSeconds: env.SWEEP_INTERVAL_SECONDS,
     webhookRetentionDays: env.WEBHOOK_RETENTION_DAYS,
     operatorToken: env.OPERATOR_TOKEN,
+    mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM },
     billing: { currency: env.BILLING_CURRENCY },
     redispatchAfterSeconds: env.REDISPATCH_AFTER_SECONDS,
     channelSyncIntervalMinutes: env.CHANNEL_SYNC_INTERVAL_MINUTES,
@@ -386,5 +431,5 @@ function displayHost(host: string): string {
 }
 
 function isSecretName(name: string): boolean {
-  return /SECRET|TOKEN|KEY|PASSWORD|DATABASE_URL|REDIS_URL/.test(name);
+  return /SECRET|TOKEN|KEY|PASSWORD|DATABASE_URL|REDIS_URL|SMTP_URL/.test(name);
 }

@@ -10,7 +10,7 @@ import { memoryEventBus, redisEventBus } from './events/event-bus.js';
 import { BullMqJobQueue } from './jobs/bullmq-queue.js';
 import { MemoryJobQueue } from './jobs/memory-queue.js';
 import { createLogger } from './logger.js';
-import { consoleMailer, type Mailer } from './mailer.js';
+import { consoleMailer, type Mailer, smtpMailer } from './mailer.js';
 import { localMediaStore } from './media-store.js';
 import { createMetrics } from './metrics.js';
 import { memoryRateLimits, redisRateLimits } from './ratelimit/rate-limits.js';
@@ -25,7 +25,7 @@ export interface PlatformOptions {
   migrate?: boolean;
   /** Process metrics (CPU, memory, event loop) in /metrics; off in tests. */
   defaultMetrics?: boolean;
-  /** Outgoing email; the console adapter by default. */
+  /** Outgoing email; by default SMTP when SMTP_URL is set, else the console adapter. */
   mailer?: Mailer;
   /** Embedded mode: start PGlite from this data-directory dump (tests). */
   pgliteSnapshot?: Blob;
@@ -67,6 +67,11 @@ export async function createPlatform(
     const prefix = config.redis.keyPrefix;
     const vault = createVault(database.db, resolveKeyRing(config, logger), config.vault);
     cleanups.unshift(() => vault.close());
+    const smtp =
+      options.mailer || !config.mail.smtpUrl
+        ? undefined
+        : smtpMailer({ url: config.mail.smtpUrl, from: config.mail.from }, logger);
+    if (smtp) cleanups.unshift(async () => smtp.close());
     const platform: Platform = {
       config,
       logger,
@@ -75,7 +80,7 @@ export async function createPlatform(
       metrics,
       redis,
       vault,
-      mailer: options.mailer ?? consoleMailer(logger, { logLinks: config.mode === 'embedded' }),
+      mailer: options.mailer ?? smtp ?? consoleMailer(logger, { logLinks: config.mode === 'embedded' }),
       media: localMediaStore(config.dataDir),
       graph: new GraphClient({
         baseUrl: config.meta.graphBaseUrl,

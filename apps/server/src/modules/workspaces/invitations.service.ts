@@ -1,6 +1,7 @@
 import type { Database, Executor } from '../../platform/db/client.js';
 import type { Actor, UserPrincipal, WorkspaceAccess } from '../../platform/http/auth.js';
 import { newId } from '../../platform/ids.js';
+import type { Logger } from '../../platform/logger.js';
 import { recordAudit } from '../audit/audit.service.js';
 import type { Mailer } from '../identity/mailer.js';
 import { randomToken, tokenHash } from '../identity/secrets.js';
@@ -40,7 +41,7 @@ export type InviteFailure = 'outranked' | 'already_member' | 'already_invited' |
 /** Creates the invitation (and its audit row) in one transaction, then emails the link. */
 export async function inviteMember(
   db: Database,
-  deps: { mailer: Mailer; publicUrl: string },
+  deps: { mailer: Mailer; publicUrl: string; logger: Logger },
   access: WorkspaceAccess,
   input: { email: string; role: Role },
 ): Promise<{ ok: true; value: InvitationView } | { ok: false; reason: InviteFailure }> {
@@ -84,13 +85,18 @@ export async function inviteMember(
   });
   if (!outcome.ok) return outcome;
   const link = `${deps.publicUrl}/invitations/accept?token=${encodeURIComponent(token)}`;
-  await deps.mailer.send({
-    kind: 'invitation',
-    to: input.email,
-    subject: `You are invited to ${outcome.workspaceName} on OpenWABA`,
-    text: `You have been invited to join ${outcome.workspaceName} as ${input.role}. Accept within 7 days: ${link}`,
-    link,
-  });
+  try {
+    await deps.mailer.send({
+      kind: 'invitation',
+      to: input.email,
+      subject: `You are invited to ${outcome.workspaceName} on OpenWABA`,
+      text: `You have been invited to join ${outcome.workspaceName} as ${input.role}. Accept within 7 days: ${link}`,
+      link,
+    });
+  } catch (error) {
+    // The invitation stands (revoke and invite again to resend); the mail server's trouble is logged.
+    deps.logger.error({ err: error, invitationId: outcome.value.id }, 'invitation email not delivered');
+  }
   return { ok: true, value: outcome.value };
 }
 

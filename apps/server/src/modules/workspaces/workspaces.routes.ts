@@ -39,7 +39,11 @@ function memberFailure(reason: MemberChangeFailure): AppError {
 
 export function registerWorkspaceRoutes(app: HttpApp, platform: Platform, deps: { mailer: Mailer }): void {
   const db = platform.db;
-  const mailDeps = { mailer: deps.mailer, publicUrl: platform.config.http.publicUrl };
+  const mailDeps = {
+    mailer: deps.mailer,
+    publicUrl: platform.config.http.publicUrl,
+    logger: platform.logger,
+  };
 
   app.get(
     '/api/v1/permissions',

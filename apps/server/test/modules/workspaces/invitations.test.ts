@@ -19,7 +19,15 @@ import { createTestApp, json, type TestApp } from '../../helpers/app.js';
 type ErrorReply = { error: { code: string } };
 type Invitation = { id: string; email: string; role: string; status: string };
 
-const mailer = new CapturingMailer();
+/** Captures mail; an address on `bouncing` makes the mail server refuse it. */
+class BouncingMailer extends CapturingMailer {
+  readonly bouncing = new Set<string>();
+  override async send(message: Parameters<CapturingMailer['send']>[0]): Promise<void> {
+    if (this.bouncing.has(message.to)) throw new Error('550 mailbox unavailable');
+    await super.send(message);
+  }
+}
+const mailer = new BouncingMailer();
 let t: TestApp;
 let fx: AccessFixture;
 const tokens: string[] = [];
@@ -247,4 +255,16 @@ test('access: DELETE invitation', async () => {
       return { invitationId: row!.id };
     },
   });
+});
+
+test('an invitation whose email the mail server refuses still stands, and the failure is logged', async () => {
+  const email = uniqueEmail('bounce');
+  mailer.bouncing.add(email);
+  const res = await invite(email);
+  assert.equal(res.statusCode, 201, res.body);
+  const created = json<Invitation>(res);
+  assert.equal(created.status, 'pending');
+  assert.match(t.logs.text, /invitation email not delivered/);
+  const list = await t.inject({ method: 'GET', url: url(), headers: fx.members.owner.headers });
+  assert.ok(json<{ items: Invitation[] }>(list).items.some((i) => i.id === created.id));
 });
