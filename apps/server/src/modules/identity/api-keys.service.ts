@@ -94,7 +94,9 @@ export async function revokeApiKey(
 export async function resolveApiKey(db: Executor, secret: string): Promise<ApiKeyPrincipal | null> {
   const row = await repo.findActiveApiKeyByHash(db, tokenHash(secret));
   if (!row || !(roles as readonly string[]).includes(row.role)) return null;
-  await repo.touchApiKey(db, row.workspaceId, row.id, LAST_USED_RESOLUTION_MS);
+  // The row read says whether last use is stale: most requests skip the write (and its round trip).
+  if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS)
+    await repo.touchApiKey(db, row.workspaceId, row.id, LAST_USED_RESOLUTION_MS);
   return {
     kind: 'api_key',
     apiKeyId: row.id,

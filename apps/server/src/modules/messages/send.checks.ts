@@ -6,7 +6,7 @@ import { sendingCredentials } from '../channels/channels.credentials.js';
 import type { ChannelRow } from '../channels/channels.tables.js';
 import { upsertInboundContact, waIdToE164 } from '../contacts/contacts.inbound.js';
 import { type ContactRow, contacts } from '../contacts/contacts.tables.js';
-import { conversations } from '../conversations/conversations.tables.js';
+import { type ConversationRow, conversations } from '../conversations/conversations.tables.js';
 import { customerServiceWindow } from '../conversations/window.js';
 import { fillTemplate } from '../templates/templates.params.js';
 import { findTemplateByName } from '../templates/templates.repository.js';
@@ -93,14 +93,15 @@ export function checkOptOut(
   return null;
 }
 
-export async function checkWindow(
+/** The conversation of (channel, contact), if there is one yet: the window check reads it, the send reuses it. */
+export async function findConversation(
   platform: Platform,
   workspaceId: string,
   channelId: string,
   contactId: string,
-): Promise<SendRefusal | null> {
+): Promise<ConversationRow | undefined> {
   const [conversation] = await platform.db
-    .select({ lastInboundAt: conversations.lastInboundAt })
+    .select()
     .from(conversations)
     .where(
       and(
@@ -109,6 +110,12 @@ export async function checkWindow(
         eq(conversations.contactId, contactId),
       ),
     );
+  return conversation;
+}
+
+export function checkWindow(
+  conversation: Pick<ConversationRow, 'lastInboundAt'> | undefined,
+): SendRefusal | null {
   const window = customerServiceWindow(conversation?.lastInboundAt ?? null);
   if (window.open) return null;
   return {

@@ -17,6 +17,7 @@ import {
   checkRecipient,
   checkTemplate,
   checkWindow,
+  findConversation,
   resolveWamid,
   type SendRefusal,
   toMetaContent,
@@ -106,8 +107,9 @@ async function checkAndQueue(
     bulk: input.purpose === 'bulk',
   });
   if (optOut) return { ok: false, refusal: optOut };
+  const existing = await findConversation(platform, workspaceId, channel.value.id, contact.id);
   if (body.type !== 'template') {
-    const closed = await checkWindow(platform, workspaceId, channel.value.id, contact.id);
+    const closed = checkWindow(existing);
     if (closed) return { ok: false, refusal: closed };
   }
   if (template && !template.ok) return template;
@@ -150,12 +152,9 @@ async function checkAndQueue(
   const { type, ...typeContent } = content;
   const id = newId('message');
   const { row, conversationCreated } = await platform.db.transaction(async (tx) => {
-    const { row: conversation, created } = await ensureConversation(
-      tx,
-      workspaceId,
-      channel.value.id,
-      contact.id,
-    );
+    const { row: conversation, created } = existing
+      ? { row: existing, created: false }
+      : await ensureConversation(tx, workspaceId, channel.value.id, contact.id);
     const [inserted] = await tx
       .insert(messages)
       .values({
