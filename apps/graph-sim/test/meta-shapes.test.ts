@@ -170,8 +170,11 @@ describe('webhooks the simulator sends', () => {
       const found = rx.received.filter((r) => hasMessage('interactive')(r.json));
       return found.length === 2 ? found : undefined;
     }, 'two interactive webhooks');
-    expectShape('webhook-interactive-button-reply.json', replies[0]?.json);
-    expectShape('webhook-interactive-list-reply.json', replies[1]?.json);
+    // Deliveries run in parallel, so the two may arrive in either order: match each by its kind.
+    const ofKind = (kind: string) =>
+      replies.find((r) => JSON.stringify(r.json).includes(`"type":"${kind}"`))?.json;
+    expectShape('webhook-interactive-button-reply.json', ofKind('button_reply'));
+    expectShape('webhook-interactive-list-reply.json', ofKind('list_reply'));
   });
 
   test('service message statuses match the recorded PMP statuses (v23.0-style conversation)', async () => {
