@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, test } from 'node:test';
-import { type Client, type Receiver, setupWorld, startAll, text, V, type World } from './helpers.js';
+import { test } from 'node:test';
+import { type Client, text, useSimulator, V, type World } from './helpers.js';
 
 /**
  * Meta's error envelope, key order included. Meta's error-codes reference writes it as
@@ -9,24 +9,9 @@ import { type Client, type Receiver, setupWorld, startAll, text, V, type World }
  */
 
 let c: Client;
-let rx: Receiver;
 let w: World;
-let close: () => Promise<void>;
-
-before(async () => {
-  const s = await startAll();
-  c = s.c;
-  rx = s.rx;
-  close = async () => {
-    await s.sim.close();
-    await rx.close();
-  };
-});
-after(() => close());
-beforeEach(async () => {
-  await c.control('POST', '/reset');
-  rx.clear();
-  w = await setupWorld(c, rx);
+useSimulator((s) => {
+  ({ c, w } = s);
 });
 
 /** The raw response: status and body text exactly as sent. */

@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { after, before, beforeEach } from 'node:test';
 import { type RunningGraphSim, type SimConfigInput, startGraphSim } from '../src/index.js';
 
 /** Test harness: a simulator on a free port, a webhook receiver, and small HTTP helpers. */
@@ -206,6 +207,34 @@ export async function startAll(
   const sim = await startGraphSim({ port: 0, config });
   const rx = await new Receiver().start();
   return { sim, c: new Client(sim.url), rx };
+}
+
+/**
+ * One simulator and webhook receiver for a test file, reset before each test; `ready` gets them (and,
+ * unless `world: false`, a fresh business, WABA, number and customer) before every test.
+ */
+export function useSimulator(
+  ready: (s: { c: Client; rx: Receiver; w: World }) => void,
+  options: { world?: boolean; config?: SimConfigInput } = {},
+): void {
+  let started: Awaited<ReturnType<typeof startAll>> | undefined;
+  before(async () => {
+    started = await startAll(options.config);
+  });
+  after(async () => {
+    await started?.sim.close();
+    await started?.rx.close();
+  });
+  beforeEach(async () => {
+    if (!started) throw new Error('the simulator did not start');
+    const { c, rx } = started;
+    await c.control('POST', '/reset');
+    rx.clear();
+    rx.status = 200;
+    // Files that build their own world never read `w`.
+    const w = options.world === false ? (undefined as unknown as World) : await setupWorld(c, rx);
+    ready({ c, rx, w });
+  });
 }
 
 export async function waitFor<T>(

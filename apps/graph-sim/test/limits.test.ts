@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, test } from 'node:test';
+import { test } from 'node:test';
 import {
   type Client,
   openWindow,
   type Receiver,
   setupWorld,
-  startAll,
   text,
+  useSimulator,
   type World,
   waitFor,
 } from './helpers.js';
@@ -14,22 +14,12 @@ import {
 let c: Client;
 let rx: Receiver;
 let w: World;
-let close: () => Promise<void>;
-
-before(async () => {
-  const s = await startAll();
-  c = s.c;
-  rx = s.rx;
-  close = async () => {
-    await s.sim.close();
-    await rx.close();
-  };
-});
-after(() => close());
-beforeEach(async () => {
-  await c.control('POST', '/reset');
-  rx.clear();
-});
+useSimulator(
+  (s) => {
+    ({ c, rx } = s);
+  },
+  { world: false },
+);
 
 const codes = (replies: { status: number; body: { error?: { code: number } } }[]) =>
   replies.map((r) => (r.status === 200 ? 200 : (r.body.error?.code ?? r.status)));

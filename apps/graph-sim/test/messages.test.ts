@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, test } from 'node:test';
+import { test } from 'node:test';
 import {
   type Client,
   openWindow,
   type Receiver,
-  setupWorld,
-  startAll,
   text,
+  useSimulator,
   V,
   type World,
   waitFor,
@@ -15,22 +14,8 @@ import {
 let c: Client;
 let rx: Receiver;
 let w: World;
-let close: () => Promise<void>;
-
-before(async () => {
-  const s = await startAll();
-  c = s.c;
-  rx = s.rx;
-  close = async () => {
-    await s.sim.close();
-    await rx.close();
-  };
-});
-after(() => close());
-beforeEach(async () => {
-  await c.control('POST', '/reset');
-  rx.clear();
-  w = await setupWorld(c, rx);
+useSimulator((s) => {
+  ({ c, rx, w } = s);
 });
 
 const send = (body: Record<string, unknown>) => c.graph('POST', `/${w.phoneId}/messages`, w.token, body);

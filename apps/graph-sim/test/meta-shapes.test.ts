@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { parseWebhookPayload } from '@openwaba/cloud-api';
 import {
   type Client,
   openWindow,
   type Receiver,
-  setupWorld,
-  startAll,
   text,
+  useSimulator,
   V,
   type WebhookPayload,
   type World,
@@ -24,22 +23,8 @@ import { bodyOf, fixtureNames, loadFixture, shapeDifferences, stringKind } from 
 let c: Client;
 let rx: Receiver;
 let w: World;
-let close: () => Promise<void>;
-
-before(async () => {
-  const s = await startAll();
-  c = s.c;
-  rx = s.rx;
-  close = async () => {
-    await s.sim.close();
-    await rx.close();
-  };
-});
-after(() => close());
-beforeEach(async () => {
-  await c.control('POST', '/reset');
-  rx.clear();
-  w = await setupWorld(c, rx);
+useSimulator((s) => {
+  ({ c, rx, w } = s);
 });
 
 function expectShape(fixtureName: string, actual: unknown): void {

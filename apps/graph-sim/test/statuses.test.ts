@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, test } from 'node:test';
+import { test } from 'node:test';
 import {
   type Client,
   openWindow,
   type Receiver,
   type Status,
-  setupWorld,
-  startAll,
   text,
+  useSimulator,
   type World,
   waitFor,
 } from './helpers.js';
@@ -22,22 +21,8 @@ import {
 let c: Client;
 let rx: Receiver;
 let w: World;
-let close: () => Promise<void>;
-
-before(async () => {
-  const s = await startAll();
-  c = s.c;
-  rx = s.rx;
-  close = async () => {
-    await s.sim.close();
-    await rx.close();
-  };
-});
-after(() => close());
-beforeEach(async () => {
-  await c.control('POST', '/reset');
-  rx.clear();
-  w = await setupWorld(c, rx);
+useSimulator((s) => {
+  ({ c, rx, w } = s);
 });
 
 async function sendAndCollect(body = 'Thanks!'): Promise<{ id: string; byStatus: Map<string, Status> }> {

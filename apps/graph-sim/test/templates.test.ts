@@ -1,26 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, test } from 'node:test';
-import { type Client, type Receiver, setupWorld, startAll, type World, waitFor } from './helpers.js';
+import { test } from 'node:test';
+import { type Client, type Receiver, useSimulator, type World, waitFor } from './helpers.js';
 
 let c: Client;
 let rx: Receiver;
 let w: World;
-let close: () => Promise<void>;
-
-before(async () => {
-  const s = await startAll();
-  c = s.c;
-  rx = s.rx;
-  close = async () => {
-    await s.sim.close();
-    await rx.close();
-  };
-});
-after(() => close());
-beforeEach(async () => {
-  await c.control('POST', '/reset');
-  rx.clear();
-  w = await setupWorld(c, rx);
+useSimulator((s) => {
+  ({ c, rx, w } = s);
 });
 
 const create = (body: Record<string, unknown>) =>
