@@ -43,14 +43,7 @@ export async function listAuditNewestFirst(
   filters: AuditFilters,
   page: { beforeId: string | undefined; limit: number },
 ): Promise<AuditRow[]> {
-  const where = filterWhere(workspaceId, filters);
-  if (page.beforeId) where.push(lt(auditLog.id, page.beforeId));
-  return db
-    .select()
-    .from(auditLog)
-    .where(and(...where))
-    .orderBy(desc(auditLog.id))
-    .limit(page.limit);
+  return newestFirst(db, filterWhere(workspaceId, filters), page);
 }
 
 /**
@@ -69,11 +62,20 @@ export async function listAccountEventsNewestFirst(
       and(eq(auditLog.resourceType, 'user'), eq(auditLog.resourceId, userId)),
     ) as SQL,
   ];
-  if (page.beforeId) where.push(lt(auditLog.id, page.beforeId));
+  return newestFirst(db, where, page);
+}
+
+/** One page of rows matching `where`, newest first, before the cursor id. */
+function newestFirst(
+  db: Executor,
+  where: SQL[],
+  page: { beforeId: string | undefined; limit: number },
+): Promise<AuditRow[]> {
+  const conditions = page.beforeId ? [...where, lt(auditLog.id, page.beforeId)] : where;
   return db
     .select()
     .from(auditLog)
-    .where(and(...where))
+    .where(and(...conditions))
     .orderBy(desc(auditLog.id))
     .limit(page.limit);
 }

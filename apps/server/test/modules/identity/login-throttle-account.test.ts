@@ -6,6 +6,7 @@ import { CapturingMailer } from '../../../src/modules/identity/mailer.js';
 import { createModules } from '../../../src/modules/index.js';
 import { uniqueEmail } from '../../helpers/access.js';
 import { createTestApp, json, type TestApp } from '../../helpers/app.js';
+import { authClient } from './auth-client.js';
 
 /*
  * Log-in throttling, apart from auth.test.ts: every attempt up to a limit pays for a full password hash,
@@ -18,6 +19,7 @@ type SessionReply = { user: { id: string; email: string }; csrfToken: string };
 const mailer = new CapturingMailer();
 const password = 'correct horse battery';
 let t: TestApp;
+const { freshIp, logIn, auditRowOf } = authClient(() => t, '10.1', password);
 
 before(async () => {
   // Behind a trusted proxy, so X-Forwarded-For picks the client address.
@@ -28,13 +30,6 @@ after(async () => {
   await t.close();
 });
 
-/** Each call from its own address, so the per-IP limit only bites in the test that aims at it. */
-let ipCounter = 0;
-function freshIp(): Record<string, string> {
-  ipCounter += 1;
-  return { 'x-forwarded-for': `10.1.${Math.floor(ipCounter / 250)}.${(ipCounter % 250) + 1}` };
-}
-
 async function signUp(email = uniqueEmail()) {
   const res = await t.inject({
     method: 'POST',
@@ -44,20 +39,6 @@ async function signUp(email = uniqueEmail()) {
   });
   assert.equal(res.statusCode, 201, res.body);
   return { email, body: json<SessionReply>(res) };
-}
-
-async function logIn(email: string, pw = password, headers: Record<string, string> = freshIp()) {
-  return t.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password: pw }, headers });
-}
-
-/** The audit row written by one request. */
-async function auditRowOf(res: { headers: Record<string, unknown> }) {
-  const rows = await t.platform.db
-    .select()
-    .from(auditLog)
-    .where(eq(auditLog.requestId, String(res.headers['x-request-id'])));
-  assert.equal(rows.length, 1, 'one audit row for the attempt');
-  return rows[0]!;
 }
 
 test('log-in is throttled per account (429 with Retry-After), for unknown emails too, and audited', async () => {

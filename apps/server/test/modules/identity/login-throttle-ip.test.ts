@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { eq } from 'drizzle-orm';
-import { auditLog } from '../../../src/modules/audit/audit.tables.js';
 import { CapturingMailer } from '../../../src/modules/identity/mailer.js';
 import { createModules } from '../../../src/modules/index.js';
 import { uniqueEmail } from '../../helpers/access.js';
 import { createTestApp, type TestApp } from '../../helpers/app.js';
+import { authClient } from './auth-client.js';
 
 /*
  * Log-in throttling, apart from auth.test.ts: every attempt up to a limit pays for a full password hash,
@@ -15,6 +14,7 @@ import { createTestApp, type TestApp } from '../../helpers/app.js';
 const mailer = new CapturingMailer();
 const password = 'correct horse battery';
 let t: TestApp;
+const { logIn, auditRowOf } = authClient(() => t, '10.1', password);
 
 before(async () => {
   // Behind a trusted proxy, so X-Forwarded-For picks the client address.
@@ -24,27 +24,6 @@ after(async () => {
   assert.ok(!t.logs.text.includes(password), 'the password never reaches the logs');
   await t.close();
 });
-
-/** Each call from its own address, so the per-IP limit only bites in the test that aims at it. */
-let ipCounter = 0;
-function freshIp(): Record<string, string> {
-  ipCounter += 1;
-  return { 'x-forwarded-for': `10.1.${Math.floor(ipCounter / 250)}.${(ipCounter % 250) + 1}` };
-}
-
-async function logIn(email: string, pw = password, headers: Record<string, string> = freshIp()) {
-  return t.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password: pw }, headers });
-}
-
-/** The audit row written by one request. */
-async function auditRowOf(res: { headers: Record<string, unknown> }) {
-  const rows = await t.platform.db
-    .select()
-    .from(auditLog)
-    .where(eq(auditLog.requestId, String(res.headers['x-request-id'])));
-  assert.equal(rows.length, 1, 'one audit row for the attempt');
-  return rows[0]!;
-}
 
 test('log-in is throttled per IP across accounts, and the refusal is audited', async () => {
   const headers = { 'x-forwarded-for': '203.0.113.77' };

@@ -6,6 +6,7 @@ import { CapturingMailer, type MailMessage } from '../../../src/modules/identity
 import { createModules } from '../../../src/modules/index.js';
 import { createKey, uniqueEmail } from '../../helpers/access.js';
 import { createTestApp, json, type TestApp } from '../../helpers/app.js';
+import { authClient } from './auth-client.js';
 
 type ErrorReply = { error: { code: string; message: string; requestId: string } };
 type SessionReply = { user: { id: string; email: string }; csrfToken: string; workspaceId: string };
@@ -34,18 +35,13 @@ class BouncingMailer extends CapturingMailer {
 const mailer = new BouncingMailer();
 const password = 'correct horse battery';
 let t: TestApp;
+const { freshIp, logIn } = authClient(() => t, '10.2', password);
 
 before(async () => {
   // Behind a trusted proxy, so each call comes from its own address and no per-IP limit bites.
   t = await createTestApp({ modules: createModules({ mailer }), env: { TRUST_PROXY: 'true' } });
 });
 after(() => t.close());
-
-let ipCounter = 0;
-function freshIp(): Record<string, string> {
-  ipCounter += 1;
-  return { 'x-forwarded-for': `10.2.${Math.floor(ipCounter / 250)}.${(ipCounter % 250) + 1}` };
-}
 
 async function signUp(email = uniqueEmail()) {
   const res = await t.inject({
@@ -59,10 +55,6 @@ async function signUp(email = uniqueEmail()) {
   const token = res.cookies.find((c) => c.name === 'owaba_session')?.value;
   assert.ok(token);
   return { email, id: body.user.id, workspaceId: body.workspaceId, token, csrf: body.csrfToken };
-}
-
-function logIn(email: string, pw = password, headers: Record<string, string> = freshIp()) {
-  return t.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password: pw }, headers });
 }
 
 async function securityLog(token: string, query = ''): Promise<Page> {
