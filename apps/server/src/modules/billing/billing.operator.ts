@@ -1,9 +1,7 @@
-import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { HttpApp, Platform } from '../../platform/context.js';
-import { type Actor, actorOf } from '../../platform/http/auth.js';
 import { AppError, notFound, standardErrors } from '../../platform/http/errors.js';
-import { operatorGuard } from '../../platform/http/operator.js';
+import { operatorActor, operatorGuard } from '../../platform/http/operator.js';
 import { findWorkspace } from '../workspaces/workspaces.repository.js';
 import { decimalToMicros, listRates, loadRateCard } from './billing.rates.js';
 import { decimalAmount, moneyOf, toWalletView, walletView } from './billing.schemas.js';
@@ -26,7 +24,6 @@ export function registerBillingOperatorRoutes(app: HttpApp, platform: Platform):
   const guard = operatorGuard(platform.config);
   const security = [{ operator: [] }];
   const tags = ['operator'];
-  const operator = (request: FastifyRequest): Actor => ({ ...actorOf(request), system: 'operator' });
   const workspaceOf = async (workspaceId: string) => {
     if (!(await findWorkspace(platform.db, workspaceId))) throw notFound('Workspace');
     return workspaceId;
@@ -45,7 +42,7 @@ export function registerBillingOperatorRoutes(app: HttpApp, platform: Platform):
       },
     },
     async (request, reply) => {
-      const loaded = await loadRateCard(platform.db, operator(request), request.body.csv);
+      const loaded = await loadRateCard(platform.db, operatorActor(request), request.body.csv);
       return reply.code(201).send(loaded);
     },
   );
@@ -93,7 +90,7 @@ export function registerBillingOperatorRoutes(app: HttpApp, platform: Platform):
     },
     async (request) => {
       const workspaceId = await workspaceOf(request.params.workspaceId);
-      return toWalletView(await configureWallet(platform, operator(request), workspaceId, request.body));
+      return toWalletView(await configureWallet(platform, operatorActor(request), workspaceId, request.body));
     },
   );
 
@@ -124,7 +121,7 @@ export function registerBillingOperatorRoutes(app: HttpApp, platform: Platform):
           { path: 'amount', message: 'must be greater than zero' },
         ]);
       }
-      const wallet = await creditWallet(platform, operator(request), workspaceId, {
+      const wallet = await creditWallet(platform, operatorActor(request), workspaceId, {
         kind,
         amountMicros,
         reference,

@@ -61,14 +61,12 @@ export interface StartedSession {
   workspaceId?: string;
 }
 
-type Throttled = { ok: false; reason: 'rate_limited'; retryAfterMs: number };
 /** Which limit refused an attempt, for the audit row: the caller's address or the account tried. */
 type LimitName = 'ip' | 'account';
+type Throttled = { ok: false; reason: 'rate_limited'; retryAfterMs: number; limit?: LimitName };
 
 /** Consumes a point of each limiter in turn; the first that refuses ends the attempt, named by its label. */
-async function throttle(
-  limiters: [RateLimiter, string, label?: LimitName][],
-): Promise<(Throttled & { limit: LimitName | undefined }) | null> {
+async function throttle(limiters: [RateLimiter, string, label?: LimitName][]): Promise<Throttled | null> {
   for (const [limiter, key, label] of limiters) {
     const decision = await limiter.consume(key);
     if (!decision.allowed) {
@@ -77,8 +75,6 @@ async function throttle(
   }
   return null;
 }
-
-const refused = ({ ok, reason, retryAfterMs }: Throttled): Throttled => ({ ok, reason, retryAfterMs });
 
 const accountKey = (email: string) => tokenHash(`account:${email}`);
 
@@ -125,7 +121,7 @@ export async function signUp(
   | { ok: false; reason: Exclude<SignUpFailure, 'rate_limited'> }
 > {
   const throttled = await throttle([[deps.limits.signupByIp, actor.ip ?? 'unknown']]);
-  if (throttled) return refused(throttled);
+  if (throttled) return throttled;
   const passwordHash = await hashPassword(input.password);
   return deps.db
     .transaction(async (tx) => {
@@ -200,7 +196,7 @@ export async function logIn(
         limit: throttled.limit,
       });
     }
-    return refused(throttled);
+    return throttled;
   }
   const user = await repo.findUserByEmail(deps.db, input.email);
   // Unknown emails still pay for a hash check, so timing doesn't tell them apart from wrong passwords.
@@ -283,7 +279,7 @@ export async function changePassword(
   input: { currentPassword: string; newPassword: string },
 ): Promise<{ ok: true } | Throttled | { ok: false; reason: 'wrong_password' }> {
   const throttled = await throttle([[deps.limits.loginByAccount, accountKey(user.email)]]);
-  if (throttled) return refused(throttled);
+  if (throttled) return throttled;
   const row = await repo.findUserById(deps.db, user.userId);
   if (!row || !(await verifyPassword(input.currentPassword, row.passwordHash))) {
     return { ok: false, reason: 'wrong_password' };
@@ -317,7 +313,7 @@ export async function requestPasswordReset(
     [deps.limits.resetByIp, actor.ip ?? 'unknown'],
     [deps.limits.resetByAccount, accountKey(email)],
   ]);
-  if (throttled) return refused(throttled);
+  if (throttled) return throttled;
   const user = await repo.findUserByEmail(deps.db, email);
   const token = randomToken();
   const hash = tokenHash(token);

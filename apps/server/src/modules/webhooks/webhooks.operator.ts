@@ -1,9 +1,8 @@
 import { desc } from 'drizzle-orm';
 import { z } from 'zod';
 import type { HttpApp, Platform, PlatformJob } from '../../platform/context.js';
-import { actorOf } from '../../platform/http/auth.js';
 import { standardErrors } from '../../platform/http/errors.js';
-import { operatorGuard } from '../../platform/http/operator.js';
+import { operatorActor, operatorGuard } from '../../platform/http/operator.js';
 import { listDeadEvents, replayWebhookEvents } from './webhooks.service.js';
 import { webhookUnroutedNumbers } from './webhooks.tables.js';
 
@@ -56,10 +55,7 @@ export function registerWebhookOperatorRoutes(
       },
     },
     async (request) => ({
-      replayed: await replayWebhookEvents(platform, processJob, request.body, {
-        ...actorOf(request),
-        system: 'operator',
-      }),
+      replayed: await replayWebhookEvents(platform, processJob, request.body, operatorActor(request)),
     }),
   );
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { HttpApp, Platform } from '../../platform/context.js';
 import { actorOf, currentUser, requireUser } from '../../platform/http/auth.js';
 import { AppError, notFound, standardErrors } from '../../platform/http/errors.js';
-import { operatorGuard } from '../../platform/http/operator.js';
+import { operatorActor, operatorGuard } from '../../platform/http/operator.js';
 import { requirePermission, workspaceAccess } from '../../platform/http/tenant.js';
 import type { Mailer } from '../identity/mailer.js';
 import { acceptInvitation, inviteMember, listInvitations, revokeInvitation } from './invitations.service.js';
@@ -149,7 +149,7 @@ export function registerWorkspaceRoutes(app: HttpApp, platform: Platform, deps: 
           { path: 'body.limits', message: 'only the enterprise plan takes custom limits' },
         ]);
       }
-      const actor = { ...actorOf(request), system: 'operator' };
+      const actor = operatorActor(request);
       const changed = await changePlan(db, actor, request.params.workspaceId, request.body);
       if (!changed) throw notFound('Workspace');
       return changed;

@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { Config } from '../../config.js';
+import { type Actor, actorOf } from './auth.js';
 import { AppError } from './errors.js';
 
 /**
@@ -18,4 +19,9 @@ export function operatorGuard(config: Config) {
       }
     },
   };
+}
+
+/** Who an operator request acts as in the audit trail: the installation's operator, with IP and request id. */
+export function operatorActor(request: FastifyRequest): Actor {
+  return { ...actorOf(request), system: 'operator' };
 }

@@ -1,9 +1,8 @@
 import Fastify, { type FastifyBaseLogger, LogController } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { HttpApp, Platform } from '../context.js';
-import { redactUrl } from '../logger.js';
-import { errorBody } from './errors.js';
 import { registerHealthRoutes } from './health.js';
+import { routeNotFound } from './server.js';
 
 /**
  * A worker's only HTTP surface, on METRICS_PORT: `/health`, `/ready` and `/metrics`, the very routes a
@@ -17,11 +16,7 @@ export async function buildOpsServer(platform: Platform): Promise<HttpApp> {
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  app.setNotFoundHandler((request, reply) => {
-    reply
-      .status(404)
-      .send(errorBody('not_found', `No route ${request.method} ${redactUrl(request.url)}`, request.id));
-  });
+  app.setNotFoundHandler(routeNotFound);
   registerHealthRoutes(app, platform);
   await app.ready();
   return app;

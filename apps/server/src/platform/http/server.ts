@@ -1,6 +1,12 @@
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyError, LogController } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from 'fastify';
 import {
   hasZodFastifySchemaValidationErrors,
   isResponseSerializationError,
@@ -105,11 +111,7 @@ export async function buildHttpServer(
     return send('internal', 'Internal error');
   });
 
-  app.setNotFoundHandler((request, reply) => {
-    reply
-      .status(404)
-      .send(errorBody('not_found', `No route ${request.method} ${redactUrl(request.url)}`, request.id));
-  });
+  app.setNotFoundHandler(routeNotFound);
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -145,3 +147,10 @@ export async function buildHttpServer(
 }
 
 export { AppError };
+
+/** The one answer for a path no route serves (the server's and a worker's ops listener alike). */
+export function routeNotFound(request: FastifyRequest, reply: FastifyReply): void {
+  reply
+    .status(404)
+    .send(errorBody('not_found', `No route ${request.method} ${redactUrl(request.url)}`, request.id));
+}
