@@ -7,9 +7,11 @@
  * 1. Throughput: --burst webhooks (one inbound message each) posted as fast as the server takes them;
  *    messages stored per second by the worker, from first POST to last message committed.
  * 2. Latency: an open-loop 1,000 webhooks/s for --seconds; per message, the time from the POST's
- *    intended send time to the message row's commit (`created_at`): when it becomes readable.
+ *    intended send time to when it is readable: the worker's `message.received` event, which it
+ *    publishes after the commit (the row's `created_at`, the start of its transaction, is reported too).
  */
 import http from 'node:http';
+import { Redis } from 'ioredis';
 import type pg from 'pg';
 import { numberArg } from './lib/args.js';
 import { insertBenchChannel, signedInboundText } from './lib/inbound-payload.js';
@@ -91,6 +93,12 @@ async function main() {
     // 2. Latency at a fixed rate.
     const intended = new Map<string, number>();
     const epochOffset = Date.now() - performance.now();
+    const announced = new Map<string, number>();
+    const subscriber = new Redis(stack.redisUrl);
+    await subscriber.subscribe(`${stack.redisKeyPrefix}:events:message.received`);
+    subscriber.on('message', (_channel: string, raw: string) => {
+      announced.set((JSON.parse(raw) as { messageId: string }).messageId, epochOffset + performance.now());
+    });
     const fixed = await openLoop({
       url,
       rate,
@@ -102,13 +110,19 @@ async function main() {
       },
     });
     await waitForCount(db, 'wamid.lat.', fixed.sent, 120_000);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    subscriber.disconnect();
     const { rows } = await db.query(
-      `select wamid, extract(epoch from created_at) * 1000 as created from messages where wamid like 'wamid.lat.%'`,
+      `select id, wamid, extract(epoch from created_at) * 1000 as created from messages where wamid like 'wamid.lat.%'`,
     );
-    const latencies = new Float64Array(
+    const sorted = (values: number[]) => new Float64Array(values.filter((v) => !Number.isNaN(v))).sort();
+    const untilAnnounced = rows.map(
+      (row) => (announced.get(row.id) ?? Number.NaN) - (intended.get(row.wamid) ?? Number.NaN),
+    );
+    const latencies = sorted(untilAnnounced);
+    const untilCreated = sorted(
       rows.map((row) => Number(row.created) - (intended.get(row.wamid) ?? Number.NaN)),
     );
-    latencies.sort();
 
     console.log(
       JSON.stringify(
@@ -128,6 +142,9 @@ async function main() {
             readableP50: percentile(latencies, 50),
             readableP99: percentile(latencies, 99),
             readableMax: percentile(latencies, 100),
+            unannounced: untilAnnounced.filter(Number.isNaN).length,
+            createdAtP50: percentile(untilCreated, 50),
+            createdAtP99: percentile(untilCreated, 99),
           },
         },
         null,

@@ -36,6 +36,9 @@ export interface ScaleStack {
   databaseUrl: string;
   /** A connection to the database, to seed it and read results. */
   db: pg.Client;
+  /** Redis of the run and the platform's key prefix there (event bus channels are `{prefix}:events:{topic}`). */
+  redisUrl: string;
+  redisKeyPrefix: string;
   /** Starts a `server` process on a free port; resolves once it is ready. */
   server(): Promise<{ url: string; port: number; process: ChildProcess }>;
   /** Starts a `worker` process (`nodeArgs`: e.g. to profile it). */
@@ -76,6 +79,8 @@ export async function startScaleStack(options: {
     appSecret,
     databaseUrl: database.url,
     db,
+    redisUrl,
+    redisKeyPrefix: env.REDIS_KEY_PREFIX,
     async server() {
       const port = await freePort();
       const child = start('server', { PORT: String(port) });

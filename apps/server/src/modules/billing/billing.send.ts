@@ -1,6 +1,6 @@
 import { and, countDistinct, eq, gt, sql } from 'drizzle-orm';
 import type { Platform } from '../../platform/context.js';
-import type { Executor } from '../../platform/db/client.js';
+import { type Executor, queryRows } from '../../platform/db/client.js';
 import { AppError } from '../../platform/http/errors.js';
 import type { ChannelRow } from '../channels/channels.tables.js';
 import type { ContactRow } from '../contacts/contacts.tables.js';
@@ -165,13 +165,16 @@ export async function purgeTemplateSends(db: Executor, now = new Date()): Promis
   const cutoff = new Date(now.getTime() - TEMPLATE_SEND_RETENTION_MS).toISOString();
   let total = 0;
   for (;;) {
-    const deleted = await db.execute(sql`
+    const deleted = await queryRows(
+      db,
+      sql`
       delete from billing_template_sends where message_id in (
         select message_id from billing_template_sends
         where created_at < ${cutoff}::timestamptz and hold <> 'held'
         limit 5000)
-      returning message_id`);
-    const count = (deleted as unknown as { rows: unknown[] }).rows.length;
+      returning message_id`,
+    );
+    const count = deleted.length;
     total += count;
     if (count < 5000) return total;
   }

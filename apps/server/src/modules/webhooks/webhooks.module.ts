@@ -63,7 +63,11 @@ function createProcessJob(createHandler: (platform: Platform) => WebhookItemsHan
   const handlers = new WeakMap<Platform, WebhookItemsHandler>();
   const job = definePlatformJob({
     name: 'webhooks.process',
-    payload: z.object({ eventIds: z.array(z.string().min(1)).min(1).max(EVENTS_PER_JOB) }),
+    payload: z.object({
+      eventIds: z.array(z.string().min(1)).min(1).max(EVENTS_PER_JOB),
+      /** Only these events (a failed batch's events, retried one by one): claim no others. */
+      alone: z.boolean().optional(),
+    }),
     retry: { attempts: 5, backoff: { type: 'exponential', delayMs: 2_000 } },
     concurrency: 4,
     async handle(payload, ctx) {
@@ -73,14 +77,23 @@ function createProcessJob(createHandler: (platform: Platform) => WebhookItemsHan
         handler = createHandler(platform);
         handlers.set(platform, handler);
       }
-      await processWebhookEvents(platform, payload.eventIds, handler, {
-        ...ctx.run,
-        redispatchEach: (ids) =>
-          platform.jobs.enqueueMany(
-            job,
-            ids.map((id) => ({ payload: { eventIds: [id] }, options: { jobId: `ev1-${id}` } })),
-          ),
-      });
+      await processWebhookEvents(
+        platform,
+        payload.eventIds,
+        handler,
+        {
+          ...ctx.run,
+          redispatchEach: (ids) =>
+            platform.jobs.enqueueMany(
+              job,
+              ids.map((id) => ({
+                payload: { eventIds: [id], alone: true },
+                options: { jobId: `ev1-${id}` },
+              })),
+            ),
+        },
+        { more: !payload.alone, staleAfterMs: platform.config.redispatchAfterSeconds * 1000 },
+      );
     },
   });
   return job;

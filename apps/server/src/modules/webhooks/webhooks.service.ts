@@ -1,12 +1,13 @@
 import { safeParseWebhookPayload, type WebhookItem } from '@openwaba/cloud-api';
-import { and, asc, eq, gte, inArray, lt, lte, or, sql } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import type { Platform, PlatformJob } from '../../platform/context.js';
+import { queryRows } from '../../platform/db/client.js';
 import type { Actor } from '../../platform/http/auth.js';
 import { chunk } from '../../platform/jobs/batched-dispatch.js';
 import type { JobRunInfo } from '../../platform/jobs/catalog.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { salvageWebhookItems } from './split-payload.js';
-import { webhookEvents } from './webhooks.tables.js';
+import { type WebhookEventRow, webhookEvents } from './webhooks.tables.js';
 
 /** What the inbound modules do with the items of a batch of stored events. Must be idempotent: events repeat. */
 export type WebhookItemsHandler = (platform: Platform, items: readonly WebhookItem[]) => Promise<void>;
@@ -19,24 +20,63 @@ export interface BatchRun extends Pick<JobRunInfo, 'isFinalAttempt' | 'logger'> 
   redispatchEach(eventIds: string[]): Promise<void>;
 }
 
+/** Most events one job claims: its own and, unless told otherwise, other pending ones. */
+export const MAX_CLAIMED_EVENTS = 500;
+
+export interface ClaimOptions {
+  /** Also claim other pending events (oldest first): a backlog then makes one big batch, not many small ones. */
+  more: boolean;
+  /** A claim older than this is void: the worker holding it died. */
+  staleAfterMs: number;
+}
+
 /**
- * Processes a batch of stored events: parse each, hand all their items to the inbound handler in one
- * go, mark them processed. An item that does not match Meta's shape sends its event to the dead-letter
- * list (retrying cannot fix it) while the rest is processed. When the handler fails, a batch of several
- * events is split into single-event jobs; a single event is retried, then dead-lettered with its error.
+ * Takes events for processing: `eventIds` when they still await it, plus (`more`) other pending events,
+ * up to MAX_CLAIMED_EVENTS. Rows another job holds are skipped, never waited for. Failed events wait for
+ * their own retry, so only `eventIds` may name them.
+ */
+export async function claimWebhookEvents(
+  platform: Platform,
+  eventIds: readonly string[],
+  options: ClaimOptions,
+): Promise<Pick<WebhookEventRow, 'id' | 'body' | 'attempts'>[]> {
+  const staleBefore = new Date(Date.now() - options.staleAfterMs).toISOString();
+  const free = sql`(claimed_at is null or claimed_at < ${staleBefore}::timestamptz)`;
+  return queryRows<Pick<WebhookEventRow, 'id' | 'body' | 'attempts'>>(
+    platform.db,
+    sql`
+    with own as (
+      select id from webhook_events
+      where id = any(${sql.param([...eventIds])}::text[]) and status in ('pending', 'failed') and ${free}
+      for update skip locked
+    ), more as (
+      select id from webhook_events
+      where ${options.more} and status = 'pending' and ${free}
+      order by received_at
+      limit ${MAX_CLAIMED_EVENTS}
+      for update skip locked
+    )
+    update webhook_events set claimed_at = now()
+    where id in (select id from own union select id from more limit ${MAX_CLAIMED_EVENTS})
+    returning id, body, attempts`,
+  );
+}
+
+/**
+ * Processes stored events: claim them (see claimWebhookEvents), parse each, hand all their items to the
+ * inbound handler in one go, mark them processed. An item that does not match Meta's shape sends its
+ * event to the dead-letter list (retrying cannot fix it) while the rest is processed. When the handler
+ * fails, a batch of several events is marked failed and split into single-event jobs; a single event is
+ * retried, then dead-lettered with its error.
  */
 export async function processWebhookEvents(
   platform: Platform,
   eventIds: readonly string[],
   handleItems: WebhookItemsHandler,
   run: BatchRun,
+  claim: ClaimOptions,
 ): Promise<void> {
-  const events = await platform.db
-    .select()
-    .from(webhookEvents)
-    .where(
-      and(inArray(webhookEvents.id, [...eventIds]), inArray(webhookEvents.status, ['pending', 'failed'])),
-    );
+  const events = await claimWebhookEvents(platform, eventIds, claim);
   if (events.length === 0) return;
 
   const items: WebhookItem[] = [];
@@ -52,22 +92,21 @@ export async function processWebhookEvents(
   try {
     await handleItems(platform, items);
   } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
     if (events.length > 1) {
       run.logger.warn(
         { err: error, events: events.length },
         'webhook batch failed; retrying its events one by one',
       );
-      await run.redispatchEach(events.map((event) => event.id));
+      // Failed, not pending: other jobs' claims leave them alone, so the batch does not form again.
+      const ids = events.map((event) => event.id);
+      await finish(platform, ids, 'failed', message);
+      await run.redispatchEach(ids);
       return;
     }
     const event = events[0]!;
     const final = run.isFinalAttempt || event.attempts + 1 >= MAX_EVENT_ATTEMPTS;
-    await finish(
-      platform,
-      [event.id],
-      final ? 'dead' : 'failed',
-      error instanceof Error ? error.message : String(error),
-    );
+    await finish(platform, [event.id], final ? 'dead' : 'failed', message);
     if (final) {
       run.logger.error({ err: error, eventId: event.id }, 'webhook event dead-lettered');
       return;
@@ -100,6 +139,7 @@ async function finish(
       attempts: sql`${webhookEvents.attempts} + 1`,
       lastError: error?.slice(0, 2000) ?? null,
       processedAt: status === 'processed' ? new Date() : null,
+      claimedAt: null,
     })
     .where(inArray(webhookEvents.id, eventIds));
 }
@@ -117,6 +157,7 @@ export async function findStalledEvents(
       and(
         inArray(webhookEvents.status, ['pending', 'failed']),
         lt(webhookEvents.receivedAt, new Date(Date.now() - graceMs)),
+        or(isNull(webhookEvents.claimedAt), lt(webhookEvents.claimedAt, new Date(Date.now() - graceMs))),
       ),
     )
     .orderBy(asc(webhookEvents.receivedAt))
@@ -147,7 +188,7 @@ export async function replayWebhookEvents(
   const rows = await platform.db.transaction(async (tx) => {
     const reset = await tx
       .update(webhookEvents)
-      .set({ status: 'pending', attempts: 0, lastError: null })
+      .set({ status: 'pending', attempts: 0, lastError: null, claimedAt: null })
       .where(range.deadOnly ? and(inRange, eq(webhookEvents.status, 'dead')) : inRange)
       .returning({ id: webhookEvents.id });
     await recordAudit(tx, actor, {

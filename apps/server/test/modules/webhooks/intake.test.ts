@@ -3,7 +3,11 @@ import { after, before, beforeEach, test } from 'node:test';
 import { metaJsonStringify, signBody, type WebhookItem } from '@openwaba/cloud-api';
 import { eq } from 'drizzle-orm';
 import { webhooksModule } from '../../../src/modules/webhooks/webhooks.module.js';
-import { listDeadEvents, replayWebhookEvents } from '../../../src/modules/webhooks/webhooks.service.js';
+import {
+  claimWebhookEvents,
+  listDeadEvents,
+  replayWebhookEvents,
+} from '../../../src/modules/webhooks/webhooks.service.js';
 import { webhookEvents } from '../../../src/modules/webhooks/webhooks.tables.js';
 import { systemActor } from '../../../src/platform/http/auth.js';
 import { createTestApp, json, type TestApp } from '../../helpers/app.js';
@@ -305,5 +309,48 @@ test('when the database is down the intake answers 503 so that Meta retries', as
     assert.equal(json<{ error: { code: string } }>(res).error.code, 'unavailable');
   } finally {
     await down.close().catch(() => {});
+  }
+});
+
+test('a job claims its own events and the other pending ones; held, failed and processed events stay', async () => {
+  const quiet = await createTestApp({
+    modules: [webhooks],
+    env: { META_APP_SECRET: APP_SECRET },
+    worker: false,
+  });
+  try {
+    const minute = 60_000;
+    const event = (id: string, extra: Partial<typeof webhookEvents.$inferInsert> = {}) => ({
+      id,
+      body: '{}',
+      contentHash: `hash-${id}`,
+      receivedAt: new Date(Date.now() - 10 * minute),
+      ...extra,
+    });
+    await quiet.platform.db
+      .insert(webhookEvents)
+      .values([
+        event('whe_own'),
+        event('whe_pending'),
+        event('whe_held', { claimedAt: new Date() }),
+        event('whe_abandoned', { claimedAt: new Date(Date.now() - 5 * minute) }),
+        event('whe_failed', { status: 'failed' }),
+        event('whe_done', { status: 'processed' }),
+      ]);
+    const ids = async (eventIds: string[], more: boolean) =>
+      (await claimWebhookEvents(quiet.platform, eventIds, { more, staleAfterMs: minute }))
+        .map((row) => row.id)
+        .sort();
+
+    assert.deepEqual(await ids(['whe_failed'], false), ['whe_failed'], 'a retry claims its own failed event');
+    assert.deepEqual(await ids(['whe_own'], true), ['whe_abandoned', 'whe_own', 'whe_pending']);
+    assert.deepEqual(await ids(['whe_own', 'whe_done'], true), [], 'all claimed already, or done');
+    const [held] = await quiet.platform.db
+      .select()
+      .from(webhookEvents)
+      .where(eq(webhookEvents.id, 'whe_held'));
+    assert.ok(held?.claimedAt, 'a live claim of another job is left alone');
+  } finally {
+    await quiet.close();
   }
 });
