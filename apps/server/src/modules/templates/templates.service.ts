@@ -205,10 +205,16 @@ async function upsertRemote(
       remote.parameter_format?.toLowerCase() === 'named' ? ('named' as const) : ('positional' as const),
     components: (remote.components ?? []) as Record<string, unknown>[],
     statusAt: askedAt,
+    qualityAt: askedAt,
+    categoryAt: askedAt,
     lastSyncedAt: new Date(),
   };
-  // A status stored from a webhook newer than the question to Meta stays.
-  const newer = sql`"templates"."status_at" IS NOT NULL AND "templates"."status_at" > excluded."status_at"`;
+  // A value stored from a webhook newer than the question to Meta stays (each with its own time).
+  const keepStored = (value: string, at: string) =>
+    sql.raw(
+      `CASE WHEN "templates"."${at}" > excluded."${at}" THEN "templates"."${value}" ELSE excluded."${value}" END`,
+    );
+  const latest = (at: string) => sql.raw(`GREATEST("templates"."${at}", excluded."${at}")`);
   const rows = await platform.db
     .insert(templates)
     .values({
@@ -223,9 +229,13 @@ async function upsertRemote(
       target: [templates.wabaId, templates.name, templates.language],
       set: {
         ...values,
-        status: sql`CASE WHEN ${newer} THEN "templates"."status" ELSE excluded."status" END`,
-        statusReason: sql`CASE WHEN ${newer} THEN "templates"."status_reason" ELSE excluded."status_reason" END`,
-        statusAt: sql`GREATEST("templates"."status_at", excluded."status_at")`,
+        status: keepStored('status', 'status_at'),
+        statusReason: keepStored('status_reason', 'status_at'),
+        statusAt: latest('status_at'),
+        qualityScore: keepStored('quality_score', 'quality_at'),
+        qualityAt: latest('quality_at'),
+        category: keepStored('category', 'category_at'),
+        categoryAt: latest('category_at'),
         updatedAt: new Date(),
       },
     })

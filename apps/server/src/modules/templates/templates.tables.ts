@@ -28,6 +28,9 @@ export const templates = pgTable(
     statusAt: timestamp('status_at', { withTimezone: true }),
     /** GREEN / YELLOW / RED / UNKNOWN from message_template_quality_update. */
     qualityScore: text('quality_score'),
+    /** As statusAt, for the quality score and the category: when Meta's value was true. */
+    qualityAt: timestamp('quality_at', { withTimezone: true }),
+    categoryAt: timestamp('category_at', { withTimezone: true }),
     parameterFormat: text('parameter_format', { enum: ['positional', 'named'] })
       .notNull()
       .default('positional'),

@@ -1,5 +1,6 @@
 import type { WebhookItem } from '@openwaba/cloud-api';
 import { and, eq, inArray, isNull, lte, ne, or, type SQL } from 'drizzle-orm';
+import type { PgColumn } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
 import type { Platform } from '../../platform/context.js';
 import { defineTopic } from '../../platform/events/event-bus.js';
@@ -65,11 +66,15 @@ export async function handleTemplateWebhookItem(
     return null;
   }
 
+  // Meta's time for the event (whole seconds); without one, the time it reached us.
+  const at = item.entryTime === undefined ? new Date() : new Date(item.entryTime * 1000);
   let change: {
     column: Partial<typeof templates.$inferInsert>;
     kind: 'status' | 'quality' | 'category';
     value: string;
   };
+  // Each value keeps the time it was true: an older event (webhooks arrive out of order, a sync may
+  // have read a newer value) is skipped, here and again in the update itself.
   let onlyIf: SQL | undefined;
   switch (item.kind) {
     case 'template_status': {
@@ -77,25 +82,24 @@ export async function handleTemplateWebhookItem(
       if (NOT_A_STATUS.has(event)) return null;
       const status = event === 'REINSTATED' ? 'APPROVED' : event;
       const reason = item.update.reason && item.update.reason !== 'NONE' ? item.update.reason : null;
-      // Meta's time for the event (whole seconds); without one, the time it reached us.
-      const at = item.entryTime === undefined ? new Date() : new Date(item.entryTime * 1000);
       if (isStale(template, status, at)) return null;
       if (template.status === status && template.statusReason === reason) return null;
       change = { column: { status, statusReason: reason, statusAt: at }, kind: 'status', value: status };
-      // Re-checked in the update itself, so a newer status written meanwhile is never overwritten.
-      onlyIf = or(isNull(templates.statusAt), lte(templates.statusAt, at));
+      onlyIf = notNewerThan(templates.statusAt, at);
       break;
     }
     case 'template_quality': {
       const score = String(item.update.new_quality_score);
-      if (template.qualityScore === score) return null;
-      change = { column: { qualityScore: score }, kind: 'quality', value: score };
+      if (template.qualityScore === score || isOlder(template.qualityAt, at)) return null;
+      change = { column: { qualityScore: score, qualityAt: at }, kind: 'quality', value: score };
+      onlyIf = notNewerThan(templates.qualityAt, at);
       break;
     }
     case 'template_category': {
       const category = item.update.new_category ?? item.update.correct_category;
-      if (!category || template.category === category) return null;
-      change = { column: { category }, kind: 'category', value: category };
+      if (!category || template.category === category || isOlder(template.categoryAt, at)) return null;
+      change = { column: { category, categoryAt: at }, kind: 'category', value: category };
+      onlyIf = notNewerThan(templates.categoryAt, at);
       break;
     }
     default:
@@ -120,6 +124,9 @@ export async function handleTemplateWebhookItem(
     });
 }
 
+const isOlder = (stored: Date | null, at: Date) => stored !== null && at < stored;
+const notNewerThan = (column: PgColumn, at: Date) => or(isNull(column), lte(column, at));
+
 /**
  * Whether a status event at `at` is older than what is stored: webhooks can arrive out of order, and
  * a sync may already have read a newer status. Within the same second (Meta's resolution) a PENDING
@@ -127,7 +134,8 @@ export async function handleTemplateWebhookItem(
  */
 function isStale(template: typeof templates.$inferSelect, status: string, at: Date): boolean {
   if (!template.statusAt) return false;
-  const stored = template.statusAt.getTime();
-  if (at.getTime() < stored) return true;
-  return at.getTime() === stored && status === 'PENDING' && template.status !== 'PENDING';
+  if (isOlder(template.statusAt, at)) return true;
+  return (
+    at.getTime() === template.statusAt.getTime() && status === 'PENDING' && template.status !== 'PENDING'
+  );
 }

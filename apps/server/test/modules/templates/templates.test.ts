@@ -274,6 +274,61 @@ test("template statuses follow Meta's event time, not arrival order, across webh
   assert.equal(await stored(), 'APPROVED');
 });
 
+test('quality and category updates also follow event time: a late, older one is skipped', async () => {
+  const created = await api('POST', '/templates', {
+    channelId: tenant.channelId,
+    template: orderReady('quality_order'),
+  });
+  const { template } = json<TemplateReply>(created);
+  const update = (field: string, value: Record<string, unknown>, time: number) =>
+    postSignedWebhook(sw, {
+      object: 'whatsapp_business_account',
+      entry: [
+        {
+          id: tenant.wabaExternalId,
+          time,
+          changes: [
+            {
+              field,
+              value: {
+                message_template_id: Number(template.externalId),
+                message_template_name: 'quality_order',
+                message_template_language: 'en_US',
+                ...value,
+              },
+            },
+          ],
+        },
+      ],
+    });
+  const quality = (score: string, time: number) =>
+    update(
+      'message_template_quality_update',
+      { previous_quality_score: 'UNKNOWN', new_quality_score: score },
+      time,
+    );
+  const category = (to: string, time: number) =>
+    update('template_category_update', { previous_category: 'UTILITY', new_category: to }, time);
+  const stored = async () =>
+    (await sw.t.platform.db.select().from(templates).where(eq(templates.id, template.id)))[0];
+  const now = Math.floor(Date.now() / 1000) + 120;
+
+  await quality('RED', now);
+  await quality('GREEN', now - 60); // delivered late
+  assert.equal((await stored())?.qualityScore, 'RED');
+  await quality('YELLOW', now + 1);
+  assert.equal((await stored())?.qualityScore, 'YELLOW');
+
+  await category('MARKETING', now);
+  await category('AUTHENTICATION', now - 60);
+  assert.equal((await stored())?.category, 'MARKETING');
+  // A sync asked before the webhook's time keeps the newer webhook value.
+  assert.equal((await api('POST', '/templates/sync')).statusCode, 200);
+  const after = await stored();
+  assert.equal(after?.category, 'MARKETING');
+  assert.equal(after?.qualityScore, 'YELLOW');
+});
+
 test('a webhook for a template the platform has no row for brings it in from Meta at once', async () => {
   // Made in WhatsApp Manager (straight at the Graph API): the platform hears of it first by webhook.
   const { access_token: token } = await sw.world.control<{ access_token: string }>('POST', '/_sim/tokens', {
