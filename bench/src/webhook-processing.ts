@@ -4,8 +4,10 @@
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres REDIS_URL=redis://127.0.0.1:6379 \
  *     node --import tsx bench/src/webhook-processing.ts [--burst 20000] [--rate 1000] [--seconds 30]
  *
- * 1. Throughput: --burst webhooks (one inbound message each) posted as fast as the server takes them;
- *    messages stored per second by the worker, from first POST to last message committed.
+ * 1. Throughput: --burst webhooks (one inbound message each) posted as fast as the server takes them
+ *    while no worker runs (a backlog, as after an outage); then the worker starts, and messages stored
+ *    per second are counted from its first batch (the rows' created_at) to the last row seen, so the
+ *    processing is measured alone, not the intake (it has its own benchmark) or the worker's boot.
  * 2. Latency: an open-loop 1,000 webhooks/s for --seconds; per message, the time from the POST's
  *    intended send time to when it is readable: the worker's `message.received` event, which it
  *    publishes after the commit (the row's `created_at`, the start of its transaction, is reported too).
@@ -48,10 +50,6 @@ async function main() {
   try {
     const server = await stack.server();
     await insertBenchChannel(db, 'ws_bench', 'b');
-    // BENCH_PROFILE_DIR=/tmp/x writes a CPU profile of the worker there.
-    const profile = process.env.BENCH_PROFILE_DIR;
-    stack.worker(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []);
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
     const url = `${server.url}/webhooks/whatsapp`;
 
     // 1. Burst throughput.
@@ -87,8 +85,15 @@ async function main() {
       }),
     );
     const posted = Date.now();
-    const finished = await waitForCount(db, 'wamid.burst.', burst, 600_000);
     agent.destroy();
+    // BENCH_PROFILE_DIR=/tmp/x writes a CPU profile of the worker there.
+    const profile = process.env.BENCH_PROFILE_DIR;
+    stack.worker(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []);
+    const finished = await waitForCount(db, 'wamid.burst.', burst, 600_000);
+    const { rows: first } = await db.query(
+      `select extract(epoch from min(created_at)) * 1000 as at from messages where wamid like 'wamid.burst.%'`,
+    );
+    const processingMs = finished - Number(first[0].at);
 
     // 2. Latency at a fixed rate.
     const intended = new Map<string, number>();
@@ -132,7 +137,8 @@ async function main() {
           burst: {
             webhooks: burst,
             postSeconds: (posted - started) / 1000,
-            storedPerSecond: Math.round(burst / ((finished - started) / 1000)),
+            processingSeconds: processingMs / 1000,
+            storedPerSecond: Math.round(burst / (processingMs / 1000)),
           },
           latency: {
             rate,

@@ -34,10 +34,10 @@ export async function upsertInboundContacts(
       .select()
       .from(contacts)
       .where(and(eq(contacts.workspaceId, workspaceId), or(...clauses)));
+    const byWaId = new Map(rows.flatMap((row) => (row.waId ? [[row.waId, row] as const] : [])));
+    const byUserId = new Map(rows.flatMap((row) => (row.userId ? [[row.userId, row] as const] : [])));
     for (const [key, who] of wanted) {
-      const row = rows.find(
-        (r) => (who.waId && r.waId === who.waId) || (who.userId && r.userId === who.userId),
-      );
+      const row = (who.waId && byWaId.get(who.waId)) || (who.userId && byUserId.get(who.userId));
       if (row) result.set(key, row);
     }
   };
@@ -82,19 +82,13 @@ export async function updateInboundContacts(
 ): Promise<void> {
   if (updates.size === 0) return;
   const entries = [...updates].sort(([a], [b]) => (a < b ? -1 : 1));
-  const ids = sql.join(
-    entries.map(([id]) => sql`${id}`),
-    sql`, `,
-  );
+  const ids = entries.map(([id]) => id);
   await tx.execute(
-    sql`select id from contacts where workspace_id = ${workspaceId} and id in (${ids}) order by id for update`,
+    sql`select id from contacts where workspace_id = ${workspaceId} and id = any(${sql.param(ids)}::text[]) order by id for update`,
   );
-  const values = sql.join(
-    entries.map(
-      ([id, update]) =>
-        sql`(${id}, ${update.at?.toISOString() ?? null}::timestamptz, ${update.profileName ?? null}::text)`,
-    ),
-    sql`, `,
+  // One JSON parameter for the whole batch: no statement text that grows with it.
+  const values = JSON.stringify(
+    entries.map(([id, update]) => ({ id, at: update.at?.toISOString(), name: update.profileName })),
   );
   await tx.execute(sql`
     update contacts set
@@ -102,7 +96,7 @@ export async function updateInboundContacts(
       profile_name = coalesce(v.name, contacts.profile_name),
       deleted_at = null,
       updated_at = now()
-    from (values ${values}) as v(id, at, name)
+    from json_to_recordset(${values}::json) as v(id text, at timestamptz, name text)
     where contacts.id = v.id and contacts.workspace_id = ${workspaceId}`);
 }
 

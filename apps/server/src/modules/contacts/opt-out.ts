@@ -58,7 +58,18 @@ export function matchOptKeyword(
   if (!text || text.length > 64) return null;
   const normalized = normalizeKeyword(text);
   if (!normalized) return null;
-  if (keywords.stop.some((keyword) => normalizeKeyword(keyword) === normalized)) return 'opt_out';
-  if (keywords.start.some((keyword) => normalizeKeyword(keyword) === normalized)) return 'opt_in';
+  if (normalizedSet(keywords.stop).has(normalized)) return 'opt_out';
+  if (normalizedSet(keywords.start).has(normalized)) return 'opt_in';
   return null;
+}
+
+// A list's normalized forms, computed once per list (a webhook batch checks hundreds of messages).
+const normalizedLists = new WeakMap<readonly string[], Set<string>>();
+function normalizedSet(keywords: readonly string[]): Set<string> {
+  let set = normalizedLists.get(keywords);
+  if (!set) {
+    set = new Set(keywords.map(normalizeKeyword));
+    normalizedLists.set(keywords, set);
+  }
+  return set;
 }

@@ -1,6 +1,6 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Platform } from '../../platform/context.js';
-import type { Executor } from '../../platform/db/client.js';
+import { type Executor, queryRows } from '../../platform/db/client.js';
 import { newId } from '../../platform/ids.js';
 import { autoAssign } from './auto-assign.js';
 import { conversationChanged, publishAfterCommit } from './conversations.events.js';
@@ -87,23 +87,14 @@ export async function recordInboundActivityBulk(
 ): Promise<void> {
   if (activity.size === 0) return;
   const entries = [...activity].sort(([a], [b]) => (a < b ? -1 : 1));
-  const locked = await tx
-    .select({ id: conversations.id, status: conversations.status })
-    .from(conversations)
-    .where(
-      and(
-        eq(conversations.workspaceId, workspaceId),
-        inArray(
-          conversations.id,
-          entries.map(([id]) => id),
-        ),
-      ),
-    )
-    .orderBy(conversations.id)
-    .for('update');
-  const values = sql.join(
-    entries.map(([id, { count, at }]) => sql`(${id}, ${count}::int, ${at.toISOString()}::timestamptz)`),
-    sql`, `,
+  const locked = await queryRows<{ id: string; status: ConversationRow['status'] }>(
+    tx,
+    sql`select id, status from conversations
+      where workspace_id = ${workspaceId} and id = any(${sql.param(entries.map(([id]) => id))}::text[])
+      order by id for update`,
+  );
+  const values = JSON.stringify(
+    entries.map(([id, { count, at }]) => ({ id, n: count, at: at.toISOString() })),
   );
   await tx.execute(sql`
     update conversations set
@@ -113,7 +104,7 @@ export async function recordInboundActivityBulk(
       status = case when conversations.status in ('resolved', 'snoozed') then 'open' else conversations.status end,
       snoozed_until = null,
       updated_at = now()
-    from (values ${values}) as v(id, n, at)
+    from json_to_recordset(${values}::json) as v(id text, n int, at timestamptz)
     where conversations.id = v.id and conversations.workspace_id = ${workspaceId}`);
   const reopened = locked.filter((row) => row.status === 'resolved' || row.status === 'snoozed');
   if (reopened.length > 0) {

@@ -1,6 +1,6 @@
 import type { MessageStatus as MetaStatus } from '@openwaba/cloud-api';
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
-import type { Executor } from '../../platform/db/client.js';
+import { type Executor, queryRows } from '../../platform/db/client.js';
 import { newId } from '../../platform/ids.js';
 import { clearUndeliverable } from '../contacts/contacts.bulk.js';
 import { noteUndeliverable } from '../contacts/contacts.delivery.js';
@@ -13,7 +13,7 @@ import {
   str,
   toMessageError,
 } from './messages.inbound.js';
-import { type MessageError, type MessageRow, messageStatusEvents, messages } from './messages.tables.js';
+import { type MessageError, messageStatusEvents, messages } from './messages.tables.js';
 import { statusRank, visibleStatus } from './status-rank.js';
 
 /**
@@ -22,14 +22,95 @@ import { statusRank, visibleStatus } from './status-rank.js';
  */
 type Loose = Record<string, unknown>;
 
-/** Stores many inbound messages in one statement; returns only those not stored before. */
+/** An inbound message as stored by insertInboundMessages: what the rest of the batch needs of it. */
+export interface StoredInbound {
+  id: string;
+  wamid: string;
+  conversationId: string;
+  contactId: string;
+  occurredAt: Date;
+  hasMedia: boolean;
+}
+
+/**
+ * Stores many inbound messages in one statement; returns only those not stored before. The rows go as
+ * one JSON parameter (json_populate_recordset): a batch of hundreds costs PostgreSQL little, and no
+ * per-value statement building here.
+ */
 export async function insertInboundMessages(
   tx: Executor,
   inputs: readonly InboundMessageInput[],
-): Promise<MessageRow[]> {
+): Promise<StoredInbound[]> {
   if (inputs.length === 0) return [];
-  const rows = inputs.map(inboundMessageRow).sort((a, b) => ((a.wamid ?? '') < (b.wamid ?? '') ? -1 : 1));
-  return tx.insert(messages).values(rows).onConflictDoNothing().returning();
+  // In wamid order, so concurrent batches take the unique index's locks in the same order.
+  const rows = inputs
+    .map(inboundMessageRow)
+    .sort((a, b) => ((a.wamid ?? '') < (b.wamid ?? '') ? -1 : 1))
+    .map((row) =>
+      // Absent keys become NULL; a JSON null would become a jsonb 'null' in the jsonb columns.
+      withoutNulls({
+        id: row.id,
+        workspace_id: row.workspaceId,
+        conversation_id: row.conversationId,
+        channel_id: row.channelId,
+        contact_id: row.contactId,
+        direction: row.direction,
+        type: row.type,
+        wamid: row.wamid,
+        content: row.content,
+        preview: row.preview,
+        status: row.status,
+        media: row.media,
+        context_wamid: row.contextWamid,
+        occurred_at: row.occurredAt.toISOString(),
+      }),
+    );
+  const columns = sql.raw(INBOUND_COLUMNS.join(', '));
+  const stored = await queryRows<{
+    id: string;
+    wamid: string;
+    conversation_id: string;
+    contact_id: string;
+    occurred_at: Date;
+    has_media: boolean;
+  }>(
+    tx,
+    sql`insert into messages (${columns})
+      select ${columns} from json_populate_recordset(null::messages, ${JSON.stringify(rows)}::json)
+      on conflict do nothing
+      returning id, wamid, conversation_id, contact_id, occurred_at, media is not null as has_media`,
+  );
+  return stored.map((row) => ({
+    id: row.id,
+    wamid: row.wamid,
+    conversationId: row.conversation_id,
+    contactId: row.contact_id,
+    occurredAt: new Date(row.occurred_at),
+    hasMedia: row.has_media,
+  }));
+}
+
+const INBOUND_COLUMNS = [
+  'id',
+  'workspace_id',
+  'conversation_id',
+  'channel_id',
+  'contact_id',
+  'direction',
+  'type',
+  'wamid',
+  'content',
+  'preview',
+  'status',
+  'media',
+  'context_wamid',
+  'occurred_at',
+];
+
+function withoutNulls(row: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(row)) if (value !== null && value !== undefined) out[key] = value;
+  return out;
 }
 
 export interface StatusChange {

@@ -221,7 +221,7 @@ async function processWorkspaceBatch(
     if (opened.length > 0) after.push(() => conversationsOpened(platform, workspaceId, opened));
     await updateInboundContacts(tx, workspaceId, contactUpdates);
 
-    const mediaJobs = fresh.filter((row) => row.media);
+    const mediaJobs = fresh.filter((row) => row.hasMedia);
     if (mediaJobs.length > 0) {
       after.push(() =>
         platform.jobs.enqueueMany(

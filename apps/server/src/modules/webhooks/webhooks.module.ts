@@ -69,7 +69,9 @@ function createProcessJob(createHandler: (platform: Platform) => WebhookItemsHan
       alone: z.boolean().optional(),
     }),
     retry: { attempts: 5, backoff: { type: 'exponential', delayMs: 2_000 } },
-    concurrency: 4,
+    // One at a time per worker: each job claims every pending event, so a second one would mostly wait
+    // on the first one's row locks (same conversations). More throughput comes from more workers.
+    concurrency: 1,
     async handle(payload, ctx) {
       const platform = ctx.deps;
       let handler = handlers.get(platform);
