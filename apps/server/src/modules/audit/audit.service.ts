@@ -12,6 +12,7 @@ import {
   listAccountEventsNewestFirst,
   listAuditNewestFirst,
   listAuditOldestFirst,
+  type NewAuditRow,
 } from './audit.repository.js';
 import type { AuditActorType } from './audit.tables.js';
 
@@ -34,9 +35,14 @@ export interface AuditEntry {
  * Writes one audit row. Pass the transaction of the change it records, so both commit or neither does.
  */
 export async function recordAudit(tx: Executor, actor: Actor, entry: AuditEntry): Promise<void> {
+  await insertAuditRow(tx, auditRowOf(actor, entry));
+}
+
+/** The row recordAudit writes, for a caller that inserts it in the same statement as its change. */
+export function auditRowOf(actor: Actor, entry: AuditEntry): NewAuditRow {
   const now = Date.now();
   const who = describeActor(actor);
-  await insertAuditRow(tx, {
+  return {
     id: newId('audit', now),
     workspaceId: entry.workspaceId,
     occurredAt: new Date(now),
@@ -51,7 +57,7 @@ export async function recordAudit(tx: Executor, actor: Actor, entry: AuditEntry)
     ip: actor.ip,
     userAgent: actor.userAgent,
     requestId: actor.requestId,
-  });
+  };
 }
 
 function describeActor(actor: Actor): { type: AuditActorType; id: string | null; label: string | null } {

@@ -1,5 +1,6 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Platform } from '../../platform/context.js';
+import { preparedStatement } from '../../platform/db/client.js';
 import { type ChannelRow, channels, wabas } from './channels.tables.js';
 
 export type SendingCredentials =
@@ -10,16 +11,27 @@ export type SendingCredentials =
  * What the send path and the syncs need to call Meta for a channel: the channel row, its WABA's Meta id
  * and the opened access token. The token lives in memory only (the vault caches it for a minute).
  */
+// Every send reads its channel: a prepared statement.
+const channelWithWaba = preparedStatement((db) =>
+  db
+    .select({ channel: channels, waba: wabas })
+    .from(channels)
+    .innerJoin(wabas, eq(wabas.id, channels.wabaId))
+    .where(
+      and(
+        eq(channels.workspaceId, sql.placeholder('workspaceId')),
+        eq(channels.id, sql.placeholder('channelId')),
+      ),
+    )
+    .prepare('channel_with_waba'),
+);
+
 export async function sendingCredentials(
   platform: Platform,
   workspaceId: string,
   channelId: string,
 ): Promise<SendingCredentials> {
-  const [row] = await platform.db
-    .select({ channel: channels, waba: wabas })
-    .from(channels)
-    .innerJoin(wabas, eq(wabas.id, channels.wabaId))
-    .where(and(eq(channels.workspaceId, workspaceId), eq(channels.id, channelId)));
+  const [row] = await channelWithWaba(platform.db).execute({ workspaceId, channelId });
   if (!row) return { ok: false, reason: 'not_found' };
   if (row.channel.status === 'needs_reauth' || row.waba.status === 'needs_reauth') {
     return { ok: false, reason: 'needs_reauth', status: row.channel.status };

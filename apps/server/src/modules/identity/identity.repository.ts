@@ -1,5 +1,5 @@
-import { and, count, eq, gt, isNull, lt, ne, or, type SQL } from 'drizzle-orm';
-import type { Executor } from '../../platform/db/client.js';
+import { and, count, eq, gt, isNull, lt, ne, or, type SQL, sql } from 'drizzle-orm';
+import { type Database, type Executor, preparedStatement } from '../../platform/db/client.js';
 import { apiKeys, passwordResets, sessions, users } from './identity.tables.js';
 
 export type UserRow = typeof users.$inferSelect;
@@ -136,11 +136,17 @@ export async function revokeApiKeysCreatedBy(
 }
 
 /** By hash, across workspaces: the key is what tells us the workspace. */
-export async function findActiveApiKeyByHash(db: Executor, hash: string): Promise<ApiKeyRow | undefined> {
-  const [row] = await db
+// Every API call looks its key up: a prepared statement.
+const activeApiKeyByHash = preparedStatement((db) =>
+  db
     .select()
     .from(apiKeys)
-    .where(and(eq(apiKeys.keyHash, hash), isNull(apiKeys.revokedAt)));
+    .where(and(eq(apiKeys.keyHash, sql.placeholder('hash')), isNull(apiKeys.revokedAt)))
+    .prepare('api_key_by_hash'),
+);
+
+export async function findActiveApiKeyByHash(db: Database, hash: string): Promise<ApiKeyRow | undefined> {
+  const [row] = await activeApiKeyByHash(db).execute({ hash });
   return row;
 }
 

@@ -1,6 +1,7 @@
 import type { OutboundMessageContent, TemplateSendComponent } from '@openwaba/cloud-api';
-import { and, eq, or } from 'drizzle-orm';
+import { and, eq, or, sql } from 'drizzle-orm';
 import { type Platform, perPlatform } from '../../platform/context.js';
+import { preparedStatement } from '../../platform/db/client.js';
 import type { ErrorCode, ErrorDetail } from '../../platform/http/errors.js';
 import { sendingCredentials } from '../channels/channels.credentials.js';
 import type { ChannelRow } from '../channels/channels.tables.js';
@@ -51,6 +52,33 @@ export async function checkChannel(platform: Platform, workspaceId: string, chan
   }
 }
 
+// The reads every send makes, prepared once per database.
+const contactById = preparedStatement((db) =>
+  db
+    .select()
+    .from(contacts)
+    .where(
+      and(
+        eq(contacts.workspaceId, sql.placeholder('workspaceId')),
+        eq(contacts.id, sql.placeholder('contactId')),
+      ),
+    )
+    .prepare('send_contact_by_id'),
+);
+const conversationOfPair = preparedStatement((db) =>
+  db
+    .select()
+    .from(conversations)
+    .where(
+      and(
+        eq(conversations.workspaceId, sql.placeholder('workspaceId')),
+        eq(conversations.channelId, sql.placeholder('channelId')),
+        eq(conversations.contactId, sql.placeholder('contactId')),
+      ),
+    )
+    .prepare('send_conversation_of_pair'),
+);
+
 /** The recipient as a contact: found by id, or by number (created on first send). */
 export async function checkRecipient(
   platform: Platform,
@@ -58,10 +86,7 @@ export async function checkRecipient(
   input: { to?: string; contactId?: string },
 ): Promise<Checked<ContactRow>> {
   if (input.contactId) {
-    const [contact] = await platform.db
-      .select()
-      .from(contacts)
-      .where(and(eq(contacts.workspaceId, workspaceId), eq(contacts.id, input.contactId)));
+    const [contact] = await contactById(platform.db).execute({ workspaceId, contactId: input.contactId });
     if (!contact) return refuse('contact_not_found', 'No such contact in this workspace');
     if (!contact.waId && !contact.userId)
       return refuse('invalid_recipient', 'The contact has no WhatsApp number');
@@ -100,16 +125,7 @@ export async function findConversation(
   channelId: string,
   contactId: string,
 ): Promise<ConversationRow | undefined> {
-  const [conversation] = await platform.db
-    .select()
-    .from(conversations)
-    .where(
-      and(
-        eq(conversations.workspaceId, workspaceId),
-        eq(conversations.channelId, channelId),
-        eq(conversations.contactId, contactId),
-      ),
-    );
+  const [conversation] = await conversationOfPair(platform.db).execute({ workspaceId, channelId, contactId });
   return conversation;
 }
 
@@ -176,11 +192,27 @@ export async function resolveWamid(
 // One limiter per plan size (messages per minute), per platform.
 const planLimiters = perPlatform(() => new Map<number, ReturnType<Platform['rateLimits']['limiter']>>());
 
+// Plan limits change only by an operator, so each process re-reads a workspace's every few seconds
+// instead of once per message (a send is a handful of round trips; this was one of them).
+const PLAN_CACHE_MS = 5_000;
+const planCache = perPlatform(() => new Map<string, { perMinute: number; until: number }>());
+
+async function messagesPerMinute(platform: Platform, workspaceId: string): Promise<number | null> {
+  const cache = planCache(platform);
+  const hit = cache.get(workspaceId);
+  if (hit && hit.until > Date.now()) return hit.perMinute;
+  const workspace = await findWorkspace(platform.db, workspaceId);
+  if (!workspace) return null;
+  const perMinute = effectiveLimits(workspace).messagesPerMinute;
+  if (cache.size >= 10_000) cache.clear();
+  cache.set(workspaceId, { perMinute, until: Date.now() + PLAN_CACHE_MS });
+  return perMinute;
+}
+
 /** The workspace's plan limit (messages per minute); counts this message when allowed. */
 export async function checkPlanLimit(platform: Platform, workspaceId: string): Promise<SendRefusal | null> {
-  const workspace = await findWorkspace(platform.db, workspaceId);
-  if (!workspace) return { code: 'not_found', message: 'Workspace not found' };
-  const perMinute = effectiveLimits(workspace).messagesPerMinute;
+  const perMinute = await messagesPerMinute(platform, workspaceId);
+  if (perMinute === null) return { code: 'not_found', message: 'Workspace not found' };
   const byLimit = planLimiters(platform);
   let limiter = byLimit.get(perMinute);
   if (!limiter) {

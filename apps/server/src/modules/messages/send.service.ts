@@ -1,9 +1,12 @@
 import { and, eq } from 'drizzle-orm';
 import type { Platform } from '../../platform/context.js';
+import type { Executor } from '../../platform/db/client.js';
 import type { Actor } from '../../platform/http/auth.js';
 import { requestFingerprint, runIdempotent } from '../../platform/http/idempotency.js';
 import { newId } from '../../platform/ids.js';
-import { recordAudit } from '../audit/audit.service.js';
+import type { NewAuditRow } from '../audit/audit.repository.js';
+import { auditRowOf } from '../audit/audit.service.js';
+import { auditLog } from '../audit/audit.tables.js';
 import { planTemplateSend, recordTemplateSend } from '../billing/billing.send.js';
 import { conversationChanged, publishAfterCommit } from '../conversations/conversations.events.js';
 import { ensureConversation } from '../conversations/conversations.inbound.js';
@@ -151,45 +154,49 @@ async function checkAndQueue(
   });
   const { type, ...typeContent } = content;
   const id = newId('message');
-  const { row, conversationCreated } = await platform.db.transaction(async (tx) => {
-    const { row: conversation, created } = existing
-      ? { row: existing, created: false }
-      : await ensureConversation(tx, workspaceId, channel.value.id, contact.id);
-    const [inserted] = await tx
-      .insert(messages)
-      .values({
-        id,
-        workspaceId,
-        conversationId: conversation.id,
-        channelId: channel.value.id,
-        contactId: contact.id,
-        direction: 'outbound',
-        type,
-        content: typeContent as Record<string, unknown>,
-        preview: preview.slice(0, 500),
-        status: 'queued',
-        contextWamid,
-        senderId: input.senderId ?? senderOf(input.actor),
-        occurredAt: new Date(),
-      })
-      .returning();
-    if (billing.value) await recordTemplateSend(tx, billing.value, id);
-    await recordAudit(tx, input.actor, {
-      workspaceId,
-      action: 'message.queued',
-      resourceType: 'message',
-      resourceId: id,
-      after: {
-        type,
-        channelId: channel.value.id,
-        contactId: contact.id,
-        ...(body.type === 'template' ? { template: `${body.template.name}/${body.template.language}` } : {}),
-        summary: summarise(preview),
-        purpose: input.purpose ?? 'conversation',
-      },
-    });
-    return { row: inserted, conversationCreated: created };
+  const audit = auditRowOf(input.actor, {
+    workspaceId,
+    action: 'message.queued',
+    resourceType: 'message',
+    resourceId: id,
+    after: {
+      type,
+      channelId: channel.value.id,
+      contactId: contact.id,
+      ...(body.type === 'template' ? { template: `${body.template.name}/${body.template.language}` } : {}),
+      summary: summarise(preview),
+      purpose: input.purpose ?? 'conversation',
+    },
   });
+  const store = (db: Executor, conversationId: string) =>
+    insertAudited(db, audit, {
+      id,
+      workspaceId,
+      conversationId,
+      channelId: channel.value.id,
+      contactId: contact.id,
+      direction: 'outbound',
+      type,
+      content: typeContent as Record<string, unknown>,
+      preview: preview.slice(0, 500),
+      status: 'queued',
+      contextWamid,
+      senderId: input.senderId ?? senderOf(input.actor),
+      occurredAt: new Date(),
+    });
+  // The common case (a reply in an existing conversation, nothing billed) is one statement; otherwise
+  // the conversation and the billing record commit together with the message.
+  const { row, conversationCreated } =
+    existing && !billing.value
+      ? { row: await store(platform.db, existing.id), conversationCreated: false }
+      : await platform.db.transaction(async (tx) => {
+          const { row: conversation, created } = existing
+            ? { row: existing, created: false }
+            : await ensureConversation(tx, workspaceId, channel.value.id, contact.id);
+          const inserted = await store(tx, conversation.id);
+          if (billing.value) await recordTemplateSend(tx, billing.value, id);
+          return { row: inserted, conversationCreated: created };
+        });
   if (!row) throw new Error('message insert returned nothing');
   await platform.jobs.enqueue(sendMessageJob, { workspaceId, messageId: id }, { jobId: id });
   // Realtime is best effort (the inbox re-reads PostgreSQL): a lost event must not fail a queued send.
@@ -216,6 +223,18 @@ async function checkAndQueue(
       platform.logger.warn({ err: error, messageId: id }, 'could not publish message.queued'),
     );
   return { ok: true, message: row };
+}
+
+/** Inserts a message and its audit row in one statement (a data-modifying CTE): both or neither. */
+async function insertAudited(
+  db: Executor,
+  audit: NewAuditRow,
+  message: typeof messages.$inferInsert,
+): Promise<MessageRow | undefined> {
+  const inserted = db.$with('inserted').as(db.insert(messages).values(message).returning());
+  const audited = db.$with('audited').as(db.insert(auditLog).values(audit));
+  const [row] = await db.with(inserted, audited).select().from(inserted);
+  return row;
 }
 
 /** A short summary for the audit trail: enough to recognise the message, never the full content. */

@@ -27,6 +27,23 @@ export async function queryRows<T extends Record<string, unknown>>(db: Executor,
   return result.rows;
 }
 
+/**
+ * A statement built once per database and prepared under `name`, for the hottest queries: no query
+ * building per call, and PostgreSQL parses and plans it once per connection. Runs on the database
+ * itself, never inside a transaction.
+ */
+export function preparedStatement<T>(build: (db: Database) => T): (db: Database) => T {
+  const built = new WeakMap<Database, T>();
+  return (db) => {
+    let statement = built.get(db);
+    if (!statement) {
+      statement = build(db);
+      built.set(db, statement);
+    }
+    return statement;
+  };
+}
+
 export const migrationsFolder = fileURLToPath(new URL('../../../drizzle', import.meta.url));
 
 /** Arbitrary constant key for pg_advisory_lock: 'owaba:migrate'. */
