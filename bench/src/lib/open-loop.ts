@@ -20,6 +20,8 @@ export async function openLoop(options: {
   request(i: number): { body: string; headers: Record<string, string> };
   /** Which answers count as ok (default: 200 only). */
   isOk?: (status: number) => boolean;
+  /** Each request's outcome as it ends (status 0: no answer), with its latency from the intended time. */
+  onResponse?: (i: number, status: number, latencyMs: number) => void;
 }): Promise<OpenLoopResult> {
   const isOk = options.isOk ?? ((status: number) => status === 200);
   const target = new URL(options.url);
@@ -55,6 +57,7 @@ export async function openLoop(options: {
             latencies[i] = performance.now() - intended;
             if (isOk(res.statusCode ?? 0)) ok++;
             else failed++;
+            options.onResponse?.(i, res.statusCode ?? 0, latencies[i]!);
             finish();
           });
         },
@@ -62,6 +65,7 @@ export async function openLoop(options: {
       req.on('error', () => {
         failed++;
         latencies[i] = performance.now() - intended;
+        options.onResponse?.(i, 0, latencies[i]!);
         finish();
       });
       req.end(body);
