@@ -62,7 +62,7 @@ export function createInboundHandler(platform: Platform): WebhookItemsHandler {
     registers: [platform.metrics.registry],
   });
 
-  return async (_platform, items) => {
+  return async (_platform, items, markProcessed) => {
     const batches = new Map<string, WorkspaceBatch>();
     const unrouted = new Map<string, { wabaId: string; count: number }>();
     const after: After[] = [];
@@ -122,9 +122,16 @@ export function createInboundHandler(platform: Platform): WebhookItemsHandler {
       }
     }
 
+    let left = batches.size;
     for (const [workspaceId, batch] of batches) {
+      const last = --left === 0;
       const done = await retryOnDeadlock(() =>
-        platform.db.transaction((tx) => processWorkspaceBatch(platform, tx, workspaceId, batch)),
+        platform.db.transaction(async (tx) => {
+          const after = await processWorkspaceBatch(platform, tx, workspaceId, batch);
+          // The events are marked processed in the commit of the batch's last effects.
+          if (last) await markProcessed(tx);
+          return after;
+        }),
       );
       after.push(...done);
       counter.inc({ kind: 'message', outcome: 'applied' }, batch.messages.length);

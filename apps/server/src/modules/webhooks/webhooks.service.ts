@@ -1,7 +1,7 @@
 import { safeParseWebhookPayload, type WebhookItem } from '@openwaba/cloud-api';
 import { and, asc, eq, gte, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import type { Platform, PlatformJob } from '../../platform/context.js';
-import { queryRows } from '../../platform/db/client.js';
+import { type Executor, queryRows } from '../../platform/db/client.js';
 import type { Actor } from '../../platform/http/auth.js';
 import { chunk } from '../../platform/jobs/batched-dispatch.js';
 import type { JobRunInfo } from '../../platform/jobs/catalog.js';
@@ -9,8 +9,17 @@ import { recordAudit } from '../audit/audit.service.js';
 import { salvageWebhookItems } from './split-payload.js';
 import { type WebhookEventRow, webhookEvents } from './webhooks.tables.js';
 
-/** What the inbound modules do with the items of a batch of stored events. Must be idempotent: events repeat. */
-export type WebhookItemsHandler = (platform: Platform, items: readonly WebhookItem[]) => Promise<void>;
+/**
+ * What the inbound modules do with the items of a batch of stored events. Must be idempotent: events
+ * repeat. `markProcessed` should run inside the handler's last transaction, so the events are marked in
+ * the same commit as their effects (one commit less per batch, and a crash cannot separate the two); a
+ * handler that does not call it has the events marked after it returns.
+ */
+export type WebhookItemsHandler = (
+  platform: Platform,
+  items: readonly WebhookItem[],
+  markProcessed: (tx: Executor) => Promise<void>,
+) => Promise<void>;
 
 /** After this many tries in all (queue retries and sweeper re-dispatches), an event is dead-lettered. */
 export const MAX_EVENT_ATTEMPTS = 8;
@@ -89,8 +98,13 @@ export async function processWebhookEvents(
     items.push(...result.items);
     if (result.problems.length > 0) problemsOf.set(event.id, result.problems);
   }
+  const processed = events.map((event) => event.id).filter((id) => !problemsOf.has(id));
+  let marked = false;
   try {
-    await handleItems(platform, items);
+    await handleItems(platform, items, async (tx) => {
+      await finish(tx, processed, 'processed', null);
+      marked = true;
+    });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (events.length > 1) {
@@ -100,13 +114,13 @@ export async function processWebhookEvents(
       );
       // Failed, not pending: other jobs' claims leave them alone, so the batch does not form again.
       const ids = events.map((event) => event.id);
-      await finish(platform, ids, 'failed', message);
+      await finish(platform.db, ids, 'failed', message);
       await run.redispatchEach(ids);
       return;
     }
     const event = events[0]!;
     const final = run.isFinalAttempt || event.attempts + 1 >= MAX_EVENT_ATTEMPTS;
-    await finish(platform, [event.id], final ? 'dead' : 'failed', message);
+    await finish(platform.db, [event.id], final ? 'dead' : 'failed', message);
     if (final) {
       run.logger.error({ err: error, eventId: event.id }, 'webhook event dead-lettered');
       return;
@@ -115,24 +129,23 @@ export async function processWebhookEvents(
   }
   for (const [eventId, problems] of problemsOf) {
     // Retrying cannot fix a malformed item: straight to the dead-letter list, with what was wrong.
-    await finish(platform, [eventId], 'dead', problems.join('\n'));
+    await finish(platform.db, [eventId], 'dead', problems.join('\n'));
     run.logger.warn(
       { eventId, problems: problems.slice(0, 5) },
       'webhook items rejected to the dead-letter list',
     );
   }
-  const processed = events.map((event) => event.id).filter((id) => !problemsOf.has(id));
-  await finish(platform, processed, 'processed', null);
+  if (!marked) await finish(platform.db, processed, 'processed', null);
 }
 
 async function finish(
-  platform: Platform,
+  db: Executor,
   eventIds: string[],
   status: 'processed' | 'failed' | 'dead',
   error: string | null,
 ): Promise<void> {
   if (eventIds.length === 0) return;
-  await platform.db
+  await db
     .update(webhookEvents)
     .set({
       status,
