@@ -83,21 +83,24 @@ export async function updateInboundContacts(
   if (updates.size === 0) return;
   const entries = [...updates].sort(([a], [b]) => (a < b ? -1 : 1));
   const ids = entries.map(([id]) => id);
-  await tx.execute(
-    sql`select id from contacts where workspace_id = ${workspaceId} and id = any(${sql.param(ids)}::text[]) order by id for update`,
-  );
-  // One JSON parameter for the whole batch: no statement text that grows with it.
+  // One JSON parameter for the whole batch: no statement text that grows with it. One statement: the
+  // materialized CTE locks the rows in id order before the update touches them.
   const values = JSON.stringify(
     entries.map(([id, update]) => ({ id, at: update.at?.toISOString(), name: update.profileName })),
   );
   await tx.execute(sql`
+    with locked as materialized (
+      select id from contacts
+      where workspace_id = ${workspaceId} and id = any(${sql.param(ids)}::text[])
+      order by id for update
+    )
     update contacts set
       last_inbound_at = greatest(contacts.last_inbound_at, v.at),
       profile_name = coalesce(v.name, contacts.profile_name),
       deleted_at = null,
       updated_at = now()
-    from json_to_recordset(${values}::json) as v(id text, at timestamptz, name text)
-    where contacts.id = v.id and contacts.workspace_id = ${workspaceId}`);
+    from json_to_recordset(${values}::json) as v(id text, at timestamptz, name text), locked
+    where contacts.id = v.id and locked.id = v.id`);
 }
 
 /** noteDelivered for many contacts: a delivered message proves the number works again. */

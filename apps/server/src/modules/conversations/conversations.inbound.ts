@@ -87,25 +87,28 @@ export async function recordInboundActivityBulk(
 ): Promise<void> {
   if (activity.size === 0) return;
   const entries = [...activity].sort(([a], [b]) => (a < b ? -1 : 1));
-  const locked = await queryRows<{ id: string; status: ConversationRow['status'] }>(
-    tx,
-    sql`select id, status from conversations
-      where workspace_id = ${workspaceId} and id = any(${sql.param(entries.map(([id]) => id))}::text[])
-      order by id for update`,
-  );
   const values = JSON.stringify(
     entries.map(([id, { count, at }]) => ({ id, n: count, at: at.toISOString() })),
   );
-  await tx.execute(sql`
-    update conversations set
-      last_inbound_at = greatest(conversations.last_inbound_at, v.at),
-      last_message_at = greatest(conversations.last_message_at, v.at),
-      unread_count = conversations.unread_count + v.n,
-      status = case when conversations.status in ('resolved', 'snoozed') then 'open' else conversations.status end,
-      snoozed_until = null,
-      updated_at = now()
-    from json_to_recordset(${values}::json) as v(id text, n int, at timestamptz)
-    where conversations.id = v.id and conversations.workspace_id = ${workspaceId}`);
+  // One statement: the materialized CTE locks the rows in id order and keeps their status as it was.
+  const locked = await queryRows<{ id: string; status: ConversationRow['status'] }>(
+    tx,
+    sql`with locked as materialized (
+        select id, status from conversations
+        where workspace_id = ${workspaceId} and id = any(${sql.param(entries.map(([id]) => id))}::text[])
+        order by id for update
+      )
+      update conversations set
+        last_inbound_at = greatest(conversations.last_inbound_at, v.at),
+        last_message_at = greatest(conversations.last_message_at, v.at),
+        unread_count = conversations.unread_count + v.n,
+        status = case when conversations.status in ('resolved', 'snoozed') then 'open' else conversations.status end,
+        snoozed_until = null,
+        updated_at = now()
+      from json_to_recordset(${values}::json) as v(id text, n int, at timestamptz), locked
+      where conversations.id = v.id and locked.id = v.id
+      returning locked.id, locked.status`,
+  );
   const reopened = locked.filter((row) => row.status === 'resolved' || row.status === 'snoozed');
   if (reopened.length > 0) {
     // The customer did it: no actor, as for the system's own changes.
