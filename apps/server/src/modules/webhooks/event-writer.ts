@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { Database } from '../../platform/db/client.js';
+import { type Database, queryRows } from '../../platform/db/client.js';
 import { GroupCommit } from '../../platform/db/group-commit.js';
 import { newId } from '../../platform/ids.js';
 import { webhookEvents } from './webhooks.tables.js';
@@ -40,15 +40,18 @@ export class WebhookEventWriter {
     const rows = [...unique.values()].map((item) => ({
       id: newId('webhookEvent'),
       body: item.body,
-      contentHash: item.contentHash,
+      content_hash: item.contentHash,
     }));
-    const inserted = await this.db
-      .insert(webhookEvents)
-      .values(rows)
-      .onConflictDoNothing({ target: webhookEvents.contentHash })
-      .returning({ id: webhookEvents.id, contentHash: webhookEvents.contentHash });
-    const ids = new Map(inserted.map((row) => [row.contentHash, { id: row.id, fresh: true }]));
-    const missing = rows.filter((row) => !ids.has(row.contentHash)).map((row) => row.contentHash);
+    // One JSON parameter for the whole batch (hundreds of bodies): no per-value statement building.
+    const inserted = await queryRows<{ id: string; content_hash: string }>(
+      this.db,
+      sql`insert into webhook_events (id, body, content_hash)
+        select id, body, content_hash from json_populate_recordset(null::webhook_events, ${JSON.stringify(rows)}::json)
+        on conflict (content_hash) do nothing
+        returning id, content_hash`,
+    );
+    const ids = new Map(inserted.map((row) => [row.content_hash, { id: row.id, fresh: true }]));
+    const missing = rows.filter((row) => !ids.has(row.content_hash)).map((row) => row.content_hash);
     if (missing.length > 0) {
       const earlier = await this.db
         .select({ id: webhookEvents.id, contentHash: webhookEvents.contentHash })
