@@ -43,7 +43,9 @@ const orderReady = (name: string) => ({
   ],
 });
 
-type TemplateReply = { template: { id: string; status: string; externalId: string } };
+type TemplateReply = {
+  template: { id: string; status: string; externalId: string; name: string; language: string };
+};
 const api = (method: 'GET' | 'POST' | 'DELETE', path: string, payload?: unknown) =>
   sw.t.inject({
     method,
@@ -218,6 +220,35 @@ test('sync mirrors Meta (rejections included) and delete removes the template at
   assert.equal(json<TemplateReply>(again).template.status, 'DELETED');
 });
 
+/** A signed template webhook (`field`) about `template`, with Meta's event time `time` (seconds). */
+function templateWebhook(
+  field: string,
+  template: TemplateReply['template'],
+  value: Record<string, unknown>,
+  time: number,
+) {
+  return postSignedWebhook(sw, {
+    object: 'whatsapp_business_account',
+    entry: [
+      {
+        id: tenant.wabaExternalId,
+        time,
+        changes: [
+          {
+            field,
+            value: {
+              message_template_id: Number(template.externalId),
+              message_template_name: template.name,
+              message_template_language: template.language,
+              ...value,
+            },
+          },
+        ],
+      },
+    ],
+  });
+}
+
 test("template statuses follow Meta's event time, not arrival order, across webhooks and syncs", async () => {
   // Meta's review is kept out of it: the simulator keeps the template PENDING, which a sync reads.
   await sw.world.control('PATCH', '/_sim/config', { templates: { reviewDelayMs: 60_000 } });
@@ -228,27 +259,12 @@ test("template statuses follow Meta's event time, not arrival order, across webh
   await sw.world.control('PATCH', '/_sim/config', { templates: { reviewDelayMs: 20 } });
   const { template } = json<TemplateReply>(created);
   const statusWebhook = (event: string, time: number) =>
-    postSignedWebhook(sw, {
-      object: 'whatsapp_business_account',
-      entry: [
-        {
-          id: tenant.wabaExternalId,
-          time,
-          changes: [
-            {
-              field: 'message_template_status_update',
-              value: {
-                event,
-                message_template_id: Number(template.externalId),
-                message_template_name: 'out_of_order',
-                message_template_language: 'en_US',
-                reason: event === 'REJECTED' ? 'INVALID_FORMAT' : 'NONE',
-              },
-            },
-          ],
-        },
-      ],
-    });
+    templateWebhook(
+      'message_template_status_update',
+      template,
+      { event, reason: event === 'REJECTED' ? 'INVALID_FORMAT' : 'NONE' },
+      time,
+    );
   const stored = async () =>
     (await sw.t.platform.db.select().from(templates).where(eq(templates.id, template.id)))[0]?.status;
   const now = Math.floor(Date.now() / 1000);
@@ -280,35 +296,20 @@ test('quality and category updates also follow event time: a late, older one is 
     template: orderReady('quality_order'),
   });
   const { template } = json<TemplateReply>(created);
-  const update = (field: string, value: Record<string, unknown>, time: number) =>
-    postSignedWebhook(sw, {
-      object: 'whatsapp_business_account',
-      entry: [
-        {
-          id: tenant.wabaExternalId,
-          time,
-          changes: [
-            {
-              field,
-              value: {
-                message_template_id: Number(template.externalId),
-                message_template_name: 'quality_order',
-                message_template_language: 'en_US',
-                ...value,
-              },
-            },
-          ],
-        },
-      ],
-    });
   const quality = (score: string, time: number) =>
-    update(
+    templateWebhook(
       'message_template_quality_update',
+      template,
       { previous_quality_score: 'UNKNOWN', new_quality_score: score },
       time,
     );
   const category = (to: string, time: number) =>
-    update('template_category_update', { previous_category: 'UTILITY', new_category: to }, time);
+    templateWebhook(
+      'template_category_update',
+      template,
+      { previous_category: 'UTILITY', new_category: to },
+      time,
+    );
   const stored = async () =>
     (await sw.t.platform.db.select().from(templates).where(eq(templates.id, template.id)))[0];
   const now = Math.floor(Date.now() / 1000) + 120;
