@@ -95,8 +95,10 @@ export async function resolveApiKey(db: Executor, secret: string): Promise<ApiKe
   const row = await repo.findActiveApiKeyByHash(db, tokenHash(secret));
   if (!row || !(roles as readonly string[]).includes(row.role)) return null;
   // The row read says whether last use is stale: most requests skip the write (and its round trip).
-  if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS)
+  if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
     await repo.touchApiKey(db, row.workspaceId, row.id, LAST_USED_RESOLUTION_MS);
+    row.lastUsedAt = new Date(); // the row may be the recently-read copy: do not touch again for it
+  }
   return {
     kind: 'api_key',
     apiKeyId: row.id,

@@ -110,6 +110,7 @@ export async function findActiveApiKeyForUpdate(db: Executor, workspaceId: strin
 }
 
 export async function revokeApiKey(db: Executor, workspaceId: string, apiKeyId: string) {
+  recentKeys.clear();
   await db
     .update(apiKeys)
     .set({ revokedAt: new Date() })
@@ -122,6 +123,7 @@ export async function revokeApiKeysCreatedBy(
   workspaceId: string,
   userId: string,
 ): Promise<ApiKeyRow[]> {
+  recentKeys.clear();
   return db
     .update(apiKeys)
     .set({ revokedAt: new Date() })
@@ -145,8 +147,19 @@ const activeApiKeyByHash = preparedStatement((db) =>
     .prepare('api_key_by_hash'),
 );
 
+// A client sending hundreds of requests a second would read its key as often: a key found is kept for
+// a second per process. Revoking clears them all, so a revoked key stops working at once in the process
+// that revoked it and within a second in every other.
+const RECENT_KEY_MS = 1_000;
+const recentKeys = new Map<string, { row: ApiKeyRow; until: number }>();
+
 export async function findActiveApiKeyByHash(db: Database, hash: string): Promise<ApiKeyRow | undefined> {
+  const hit = recentKeys.get(hash);
+  if (hit && hit.until > Date.now()) return hit.row;
   const [row] = await activeApiKeyByHash(db).execute({ hash });
+  if (!row) return undefined;
+  if (recentKeys.size >= 10_000) recentKeys.clear();
+  recentKeys.set(hash, { row, until: Date.now() + RECENT_KEY_MS });
   return row;
 }
 
