@@ -92,12 +92,15 @@ test('every outbound type is accepted inside the window and reaches the customer
   const box = await c.control('GET', `/customers/${w.customer}/messages`);
   assert.equal(box.received.length, cases.length + 1);
   assert.equal(box.received[0].text.body, 'Hello');
-  // Reactions get only a `sent` status.
+  // Reactions get only a `sent` status (deliveries run in parallel: wait for it too).
+  const reactionId = reaction.body.messages[0].id;
   await waitFor(
-    () => rx.statuses().filter((s) => s.status === 'read').length === cases.length,
-    'read statuses',
+    () =>
+      rx.statuses().filter((s) => s.status === 'read').length === cases.length &&
+      rx.statuses().some((s) => s.id === reactionId),
+    'read statuses and the reaction status',
   );
-  const reactionStatuses = rx.statuses().filter((s) => s.id === reaction.body.messages[0].id);
+  const reactionStatuses = rx.statuses().filter((s) => s.id === reactionId);
   assert.deepEqual(
     reactionStatuses.map((s) => s.status),
     ['sent'],
