@@ -65,6 +65,19 @@ const contactById = preparedStatement((db) =>
     )
     .prepare('send_contact_by_id'),
 );
+const contactByWaId = preparedStatement((db) =>
+  db
+    .select()
+    .from(contacts)
+    .where(
+      and(
+        eq(contacts.workspaceId, sql.placeholder('workspaceId')),
+        eq(contacts.waId, sql.placeholder('waId')),
+      ),
+    )
+    .limit(1)
+    .prepare('send_contact_by_wa_id'),
+);
 const conversationOfPair = preparedStatement((db) =>
   db
     .select()
@@ -96,8 +109,10 @@ export async function checkRecipient(
   const e164 = /^\+?\d{6,15}$/.test(raw) ? waIdToE164(raw) : null;
   if (!e164)
     return refuse('invalid_recipient', 'The recipient is not a valid phone number in international format');
-  const contact = await upsertInboundContact(platform.db, workspaceId, { waId: e164.slice(1) });
-  return { ok: true, value: contact };
+  const waId = e164.slice(1);
+  // Most sends go to a known number: one prepared read; the first send to a number creates its contact.
+  const [known] = await contactByWaId(platform.db).execute({ workspaceId, waId });
+  return { ok: true, value: known ?? (await upsertInboundContact(platform.db, workspaceId, { waId })) };
 }
 
 export function checkOptOut(
