@@ -7,10 +7,6 @@ export type SendingCredentials =
   | { ok: true; channel: ChannelRow; wabaExternalId: string; accessToken: string }
   | { ok: false; reason: 'not_found' | 'not_connected' | 'needs_reauth' | 'no_token'; status?: string };
 
-/**
- * What the send path and the syncs need to call Meta for a channel: the channel row, its WABA's Meta id
- * and the opened access token. The token lives in memory only (the vault caches it for a minute).
- */
 // Every send reads its channel: a prepared statement.
 const channelWithWaba = preparedStatement((db) =>
   db
@@ -26,6 +22,10 @@ const channelWithWaba = preparedStatement((db) =>
     .prepare('channel_with_waba'),
 );
 
+/**
+ * What the send path and the syncs need to call Meta for a channel: the channel row, its WABA's Meta id
+ * and the opened access token. The token lives in memory only (the vault caches it for a minute).
+ */
 export async function sendingCredentials(
   platform: Platform,
   workspaceId: string,

@@ -137,7 +137,6 @@ export async function revokeApiKeysCreatedBy(
     .returning();
 }
 
-/** By hash, across workspaces: the key is what tells us the workspace. */
 // Every API call looks its key up: a prepared statement.
 const activeApiKeyByHash = preparedStatement((db) =>
   db
@@ -153,6 +152,7 @@ const activeApiKeyByHash = preparedStatement((db) =>
 const RECENT_KEY_MS = 1_000;
 const recentKeys = new Map<string, { row: ApiKeyRow; until: number }>();
 
+/** By hash, across workspaces: the key is what tells us the workspace. */
 export async function findActiveApiKeyByHash(db: Database, hash: string): Promise<ApiKeyRow | undefined> {
   const hit = recentKeys.get(hash);
   if (hit && hit.until > Date.now()) return hit.row;

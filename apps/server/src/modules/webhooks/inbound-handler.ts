@@ -127,10 +127,10 @@ export function createInboundHandler(platform: Platform): WebhookItemsHandler {
       const last = --left === 0;
       const done = await retryOnDeadlock(() =>
         platform.db.transaction(async (tx) => {
-          const after = await processWorkspaceBatch(platform, tx, workspaceId, batch);
+          const steps = await processWorkspaceBatch(platform, tx, workspaceId, batch);
           // The events are marked processed in the commit of the batch's last effects.
           if (last) await markProcessed(tx);
-          return after;
+          return steps;
         }),
       );
       after.push(...done);
