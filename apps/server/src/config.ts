@@ -186,6 +186,17 @@ const envSchema = z.object({
       .default(7),
   ),
   AWS_REGION: optionalString,
+  MEDIA_STORE: z.preprocess(emptyAsUndefined, z.enum(['local', 's3']).default('local')),
+  MEDIA_S3_BUCKET: optionalString,
+  MEDIA_S3_PREFIX: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^[A-Za-z0-9/_.-]{0,200}$/, { message: 'letters, digits and /_.- only (at most 200)' })
+      .default('media/'),
+  ),
+  MEDIA_S3_ENDPOINT: optionalUrl(['http', 'https']),
+  MEDIA_S3_FORCE_PATH_STYLE: flag(false),
   WEB_DIST_DIR: optionalString,
   SWEEP_INTERVAL_SECONDS: z.preprocess(
     emptyAsUndefined,
@@ -262,6 +273,20 @@ export interface Config {
       prefix: string;
       /** 0: destroyed secrets are deleted without recovery; 7-30: AWS keeps them that long. */
       recoveryWindowDays: number;
+    };
+  };
+  /** Media files: on local disk under DATA_DIR/media, or in an S3-compatible bucket (several hosts). */
+  media: {
+    store: 'local' | 's3';
+    s3: {
+      bucket: string | undefined;
+      /** Object keys are `<prefix><workspace id>/…`. */
+      prefix: string;
+      region: string | undefined;
+      /** An S3-compatible endpoint (MinIO, R2, Ceph …); unset: AWS's own. */
+      endpoint: string | undefined;
+      /** Path-style URLs (`endpoint/bucket/key`), which most S3-compatible servers need. */
+      forcePathStyle: boolean;
     };
   };
   webDistDir: string | undefined;
@@ -346,6 +371,16 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
         recoveryWindowDays: env.VAULT_AWS_RECOVERY_DAYS,
       },
     },
+    media: {
+      store: env.MEDIA_STORE,
+      s3: {
+        bucket: env.MEDIA_S3_BUCKET,
+        prefix: env.MEDIA_S3_PREFIX,
+        region: env.AWS_REGION,
+        endpoint: env.MEDIA_S3_ENDPOINT,
+        forcePathStyle: env.MEDIA_S3_FORCE_PATH_STYLE,
+      },
+    },
     webDistDir: env.WEB_DIST_DIR,
     sweepIntervalSeconds: env.SWEEP_INTERVAL_SECONDS,
     webhookRetentionDays: env.WEBHOOK_RETENTION_DAYS,
@@ -422,6 +457,10 @@ function crossProblems(env: Partial<Env>): string[] {
   }
   if (env.VAULT_BACKEND === 'aws' && !env.AWS_REGION) {
     problems.push('AWS_REGION: required with VAULT_BACKEND=aws (the region of your Secrets Manager)');
+  }
+  if (env.MEDIA_STORE === 's3') {
+    if (!env.MEDIA_S3_BUCKET) problems.push('MEDIA_S3_BUCKET: required with MEDIA_STORE=s3');
+    if (!env.AWS_REGION) problems.push('AWS_REGION: required with MEDIA_STORE=s3 (the region of the bucket)');
   }
   return problems;
 }

@@ -5,7 +5,8 @@ import { dirname, join, resolve } from 'node:path';
 
 /**
  * Where media files live (inbound downloads, outbound uploads). Local disk under DATA_DIR/media by
- * default; keys are `workspaceId/…` so a tenant's files stay together and can be purged together.
+ * default, or an S3-compatible bucket (media-s3.ts, MEDIA_STORE=s3); keys are `workspaceId/…` so a
+ * tenant's files stay together and can be purged together.
  */
 export interface MediaStore {
   put(key: string, data: Uint8Array): Promise<void>;
@@ -15,15 +16,18 @@ export interface MediaStore {
 
 const SAFE_KEY = /^[A-Za-z0-9_-]+(\/[A-Za-z0-9_.-]+)*$/;
 
+/** Keys are built by the platform, never taken from a request; this refuses anything path-like anyway. */
+export function assertSafeMediaKey(key: string): string {
+  if (!SAFE_KEY.test(key) || key.includes('..')) throw new Error(`unsafe media key: ${key}`);
+  return key;
+}
+
 export function localMediaStore(dataDir: string): MediaStore {
   const root = resolve(
     dataDir === 'memory://' ? mkdtempSync(join(tmpdir(), 'owaba-media-')) : join(dataDir, 'media'),
   );
   mkdirSync(root, { recursive: true });
-  const pathOf = (key: string) => {
-    if (!SAFE_KEY.test(key) || key.includes('..')) throw new Error(`unsafe media key: ${key}`);
-    return join(root, key);
-  };
+  const pathOf = (key: string) => join(root, assertSafeMediaKey(key));
   return {
     async put(key, data) {
       const path = pathOf(key);

@@ -11,6 +11,7 @@ import { BullMqJobQueue } from './jobs/bullmq-queue.js';
 import { MemoryJobQueue } from './jobs/memory-queue.js';
 import { createLogger } from './logger.js';
 import { consoleMailer, type Mailer, smtpMailer } from './mailer.js';
+import { s3MediaStore } from './media-s3.js';
 import { localMediaStore } from './media-store.js';
 import { createMetrics } from './metrics.js';
 import { memoryRateLimits, redisRateLimits } from './ratelimit/rate-limits.js';
@@ -81,7 +82,7 @@ export async function createPlatform(
       redis,
       vault,
       mailer: options.mailer ?? smtp ?? consoleMailer(logger, { logLinks: config.mode === 'embedded' }),
-      media: localMediaStore(config.dataDir),
+      media: config.media.store === 's3' ? s3MediaStore(config.media.s3) : localMediaStore(config.dataDir),
       graph: new GraphClient({
         baseUrl: config.meta.graphBaseUrl,
         version: config.meta.graphVersion,
