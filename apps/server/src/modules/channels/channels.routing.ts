@@ -1,4 +1,5 @@
 import { and, eq, ne } from 'drizzle-orm';
+import { LRUCache } from 'lru-cache';
 import type { Database } from '../../platform/db/client.js';
 import { type ChannelStatus, channels } from './channels.tables.js';
 
@@ -15,19 +16,23 @@ const TTL_MS = 30_000;
  * process: routing runs for every webhook item, and a number changes owner only by disconnecting.
  */
 export class ChannelRouter {
-  private readonly cache = new Map<string, { channel: RoutedChannel | null; expires: number }>();
+  // Unknown numbers are cached too (as `channel: null`): an unrouted number's webhooks do not each query.
+  private readonly cache = new LRUCache<string, { channel: RoutedChannel | null }>({
+    max: 10_000,
+    ttl: TTL_MS,
+  });
 
   constructor(private readonly db: Database) {}
 
   async byPhoneNumberId(phoneNumberId: string): Promise<RoutedChannel | null> {
     const hit = this.cache.get(phoneNumberId);
-    if (hit && hit.expires > Date.now()) return hit.channel;
+    if (hit) return hit.channel;
     const [row] = await this.db
       .select({ id: channels.id, workspaceId: channels.workspaceId, status: channels.status })
       .from(channels)
       .where(and(eq(channels.phoneNumberId, phoneNumberId), ne(channels.status, 'disconnected')));
     const channel = row ?? null;
-    this.cache.set(phoneNumberId, { channel, expires: Date.now() + TTL_MS });
+    this.cache.set(phoneNumberId, { channel });
     return channel;
   }
 

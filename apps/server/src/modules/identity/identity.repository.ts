@@ -1,4 +1,5 @@
 import { and, count, eq, gt, isNull, lt, ne, or, type SQL, sql } from 'drizzle-orm';
+import { LRUCache } from 'lru-cache';
 import { type Database, type Executor, preparedStatement } from '../../platform/db/client.js';
 import { apiKeys, passwordResets, sessions, users } from './identity.tables.js';
 
@@ -149,17 +150,14 @@ const activeApiKeyByHash = preparedStatement((db) =>
 // A client sending hundreds of requests a second would read its key as often: a key found is kept for
 // a second per process. Revoking clears them all, so a revoked key stops working at once in the process
 // that revoked it and within a second in every other.
-const RECENT_KEY_MS = 1_000;
-const recentKeys = new Map<string, { row: ApiKeyRow; until: number }>();
+const recentKeys = new LRUCache<string, ApiKeyRow>({ max: 10_000, ttl: 1_000 });
 
 /** By hash, across workspaces: the key is what tells us the workspace. */
 export async function findActiveApiKeyByHash(db: Database, hash: string): Promise<ApiKeyRow | undefined> {
   const hit = recentKeys.get(hash);
-  if (hit && hit.until > Date.now()) return hit.row;
+  if (hit) return hit;
   const [row] = await activeApiKeyByHash(db).execute({ hash });
-  if (!row) return undefined;
-  if (recentKeys.size >= 10_000) recentKeys.clear();
-  recentKeys.set(hash, { row, until: Date.now() + RECENT_KEY_MS });
+  if (row) recentKeys.set(hash, row);
   return row;
 }
 

@@ -1,5 +1,6 @@
 import type { OutboundMessageContent, TemplateSendComponent } from '@openwaba/cloud-api';
 import { and, eq, or, sql } from 'drizzle-orm';
+import { LRUCache } from 'lru-cache';
 import { type Platform, perPlatform } from '../../platform/context.js';
 import { preparedStatement } from '../../platform/db/client.js';
 import type { ErrorCode, ErrorDetail } from '../../platform/http/errors.js';
@@ -209,18 +210,16 @@ const planLimiters = perPlatform(() => new Map<number, ReturnType<Platform['rate
 
 // Plan limits change only by an operator, so each process re-reads a workspace's every few seconds
 // instead of once per message (a send is a handful of round trips; this was one of them).
-const PLAN_CACHE_MS = 5_000;
-const planCache = perPlatform(() => new Map<string, { perMinute: number; until: number }>());
+const planCache = perPlatform(() => new LRUCache<string, number>({ max: 10_000, ttl: 5_000 }));
 
 async function messagesPerMinute(platform: Platform, workspaceId: string): Promise<number | null> {
   const cache = planCache(platform);
   const hit = cache.get(workspaceId);
-  if (hit && hit.until > Date.now()) return hit.perMinute;
+  if (hit !== undefined) return hit;
   const workspace = await findWorkspace(platform.db, workspaceId);
   if (!workspace) return null;
   const perMinute = effectiveLimits(workspace).messagesPerMinute;
-  if (cache.size >= 10_000) cache.clear();
-  cache.set(workspaceId, { perMinute, until: Date.now() + PLAN_CACHE_MS });
+  cache.set(workspaceId, perMinute);
   return perMinute;
 }
 

@@ -1,4 +1,5 @@
 import { and, asc, count, eq, gt, ne } from 'drizzle-orm';
+import { LRUCache } from 'lru-cache';
 import type { Config } from '../../config.js';
 import type { Sweeper } from '../context.js';
 import type { Database, Executor } from '../db/client.js';
@@ -22,7 +23,7 @@ type SecretRow = typeof vaultSecrets.$inferSelect;
  * process's memory, for a minute at most.
  */
 export class Vault {
-  private readonly cache = new Map<string, { value: string; expires: number }>();
+  private readonly cache = new LRUCache<string, string>({ max: CACHE_MAX, ttl: CACHE_TTL_MS });
 
   /** `aws`: new ciphertexts go to AWS Secrets Manager; without it they stay in PostgreSQL. */
   constructor(
@@ -81,7 +82,7 @@ export class Vault {
   async reveal(workspaceId: string, secretId: string): Promise<string> {
     const cacheKey = `${workspaceId}/${secretId}`;
     const hit = this.cache.get(cacheKey);
-    if (hit && hit.expires > Date.now()) return hit.value;
+    if (hit !== undefined) return hit;
     const [row] = await this.db
       .select()
       .from(vaultSecrets)
@@ -92,8 +93,7 @@ export class Vault {
       wrappedKey: Buffer.from(row.wrappedKey, 'base64'),
       ciphertext: await this.ciphertextOf(row),
     });
-    if (this.cache.size >= CACHE_MAX) this.cache.delete(this.cache.keys().next().value as string);
-    this.cache.set(cacheKey, { value, expires: Date.now() + CACHE_TTL_MS });
+    this.cache.set(cacheKey, value);
     return value;
   }
 
