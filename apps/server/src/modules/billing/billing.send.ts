@@ -4,7 +4,7 @@ import { type Executor, queryRows } from '../../platform/db/client.js';
 import { AppError } from '../../platform/http/errors.js';
 import type { ChannelRow } from '../channels/channels.tables.js';
 import type { ContactRow } from '../contacts/contacts.tables.js';
-import { conversations } from '../conversations/conversations.tables.js';
+import type { ConversationRow } from '../conversations/conversations.tables.js';
 import { customerServiceWindow } from '../conversations/window.js';
 import type { SendRefusal } from '../messages/send.checks.js';
 import type { TemplateRow } from '../templates/templates.tables.js';
@@ -44,9 +44,16 @@ const TIER_WINDOW_MS = 24 * 3600 * 1000;
 /** Billing's checks for a template send; `null` plan for anything else (free-form sends are never billed here). */
 export async function planTemplateSend(
   platform: Platform,
-  input: { workspaceId: string; channel: ChannelRow; contact: ContactRow; template: TemplateRow | null },
+  input: {
+    workspaceId: string;
+    channel: ChannelRow;
+    contact: ContactRow;
+    /** The send path's conversation with the contact on this channel, as it read it (none yet: undefined). */
+    conversation: Pick<ConversationRow, 'lastInboundAt'> | undefined;
+    template: TemplateRow | null;
+  },
 ): Promise<{ ok: true; value: PlannedTemplateSend | null } | { ok: false; refusal: SendRefusal }> {
-  const { workspaceId, channel, contact, template } = input;
+  const { workspaceId, channel, contact, conversation, template } = input;
   if (!template) return { ok: true, value: null };
   const category = template.category.toLowerCase();
 
@@ -60,16 +67,6 @@ export async function planTemplateSend(
     }
   }
 
-  const [conversation] = await platform.db
-    .select({ lastInboundAt: conversations.lastInboundAt })
-    .from(conversations)
-    .where(
-      and(
-        eq(conversations.workspaceId, workspaceId),
-        eq(conversations.channelId, channel.id),
-        eq(conversations.contactId, contact.id),
-      ),
-    );
   const windowOpen = customerServiceWindow(conversation?.lastInboundAt ?? null).open;
 
   const limit = tierLimit(channel.messagingLimitTier);

@@ -143,6 +143,7 @@ async function checkAndQueue(
     workspaceId,
     channel: channel.value,
     contact,
+    conversation: existing,
     template: template?.ok ? template.value.template : null,
   });
   if (!billing.ok) return billing;
