@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { useStandInAwsCredentials } from './secrets-manager-stand-in.js';
 
 /**
  * A local stand-in for the S3 REST API, path-style (`/<bucket>/<key>`), enough for the media store and
@@ -75,9 +76,6 @@ export class S3StandIn {
 }
 
 export async function startS3StandIn(buckets: readonly string[]): Promise<S3StandIn> {
-  process.env.AWS_ACCESS_KEY_ID = 'AKIDSTANDIN0000000000';
-  process.env.AWS_SECRET_ACCESS_KEY = 'stand-in-secret-access-key';
-  process.env.AWS_SESSION_TOKEN = '';
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  useStandInAwsCredentials();
   return new S3StandIn(buckets).start();
 }

@@ -316,11 +316,16 @@ function requestToken(body: Record<string, unknown>): string {
  * Starts a stand-in and gives this test process dummy keys, which the SDK's default credential chain
  * finds first (in the environment), so no real AWS credentials or profiles are ever consulted.
  */
-export async function startSecretsManagerStandIn(): Promise<SecretsManagerStandIn> {
+/** Dummy credentials for the AWS SDK's default provider chain: the stand-ins do not verify signatures. */
+export function useStandInAwsCredentials(): void {
   process.env.AWS_ACCESS_KEY_ID = 'AKIDSTANDIN0000000000';
   process.env.AWS_SECRET_ACCESS_KEY = 'stand-in-secret-access-key';
   process.env.AWS_SESSION_TOKEN = '';
   // The SDK's notice that its 2027 releases need Node 22; noise in test output.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+}
+
+export async function startSecretsManagerStandIn(): Promise<SecretsManagerStandIn> {
+  useStandInAwsCredentials();
   return new SecretsManagerStandIn().start();
 }
