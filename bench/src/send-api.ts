@@ -28,7 +28,7 @@ import { createPlatform, type RunningPlatform } from '../../apps/server/src/plat
 import { redisRateLimits } from '../../apps/server/src/platform/ratelimit/rate-limits.js';
 import { numberArg, scaleModeEnv } from './lib/args.js';
 import { type OpenLoopResult, openLoop, percentile } from './lib/open-loop.js';
-import { freePort, machine, spawnTs, waitForOk } from './lib/processes.js';
+import { freePort, machine, profileArgs, spawnTs, waitForOk } from './lib/processes.js';
 import { scratchDatabase } from './lib/scale-stack.js';
 
 const rate = numberArg('rate', 500);
@@ -147,12 +147,7 @@ const env = {
   TOKEN_MASTER_KEY: randomBytes(32).toString('base64'),
   GRAPH_SIM: 'false',
 };
-const server = spawnTs(
-  'apps/server/src/main.ts',
-  ['server'],
-  { ...env, PORT: String(port) },
-  process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [],
-);
+const server = spawnTs('apps/server/src/main.ts', ['server'], { ...env, PORT: String(port) }, profileArgs());
 let seeder: RunningPlatform | undefined;
 const base = `http://127.0.0.1:${port}`;
 try {

@@ -18,7 +18,7 @@ import type pg from 'pg';
 import { numberArg } from './lib/args.js';
 import { insertBenchChannel, signedInboundText } from './lib/inbound-payload.js';
 import { openLoop, percentile } from './lib/open-loop.js';
-import { machine } from './lib/processes.js';
+import { machine, profileArgs } from './lib/processes.js';
 import { startScaleStack } from './lib/scale-stack.js';
 
 const burst = numberArg('burst', 20_000);
@@ -86,9 +86,8 @@ async function main() {
     );
     const posted = Date.now();
     agent.destroy();
-    // BENCH_PROFILE_DIR=/tmp/x writes a CPU profile of the worker there.
-    const profile = process.env.BENCH_PROFILE_DIR;
-    stack.worker(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []);
+    // BENCH_PROFILE_DIR=/tmp/x writes CPU profiles of the server and the worker there.
+    stack.worker(profileArgs());
     const finished = await waitForCount(db, 'wamid.burst.', burst, 600_000);
     const { rows: first } = await db.query(
       `select extract(epoch from min(created_at)) * 1000 as at from messages where wamid like 'wamid.burst.%'`,

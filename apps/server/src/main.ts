@@ -8,6 +8,14 @@ import { registerWebApp } from './platform/http/web-app.js';
 import { createPlatform } from './platform/platform.js';
 
 /**
+ * Connections waiting to be accepted. Node's default, 511, overflows when a burst of senders opens new
+ * connections while the event loop is busy (Meta opens more when answers slow down); the kernel then
+ * drops their SYNs and each waits a 1 s retransmit, which was most of the webhook intake's p99.9. The
+ * kernel caps it at net.core.somaxconn (4096 on current Linux).
+ */
+const LISTEN_BACKLOG = 4096;
+
+/**
  * One entry point, three roles: `server` (HTTP), `worker` (jobs and schedules) and `all` (embedded
  * mode: server, worker, the Graph API simulator and the web app in one process).
  * Usage: node --import tsx apps/server/src/main.ts [server|worker|all]
@@ -35,7 +43,7 @@ async function main(): Promise<void> {
     const app = await buildHttpServer(platform, modules, {
       extraRoutes: config.role === 'all' ? (http) => registerWebApp(http, config.webDistDir) : undefined,
     });
-    await app.listen({ port: config.http.port, host: config.http.host });
+    await app.listen({ port: config.http.port, host: config.http.host, backlog: LISTEN_BACKLOG });
     closers.unshift(() => app.close());
   }
   if (config.role === 'worker' || config.role === 'all') {

@@ -17,6 +17,12 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Node flags that write a CPU profile of a benchmark's child process when BENCH_PROFILE_DIR is set. */
+export function profileArgs(): string[] {
+  const dir = process.env.BENCH_PROFILE_DIR;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+}
+
 /** Runs a TypeScript entry point of the repo as its own process. */
 export function spawnTs(
   entry: string,

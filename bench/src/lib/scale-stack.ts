@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { scaleModeEnv } from './args.js';
-import { freePort, spawnTs, waitForOk } from './processes.js';
+import { freePort, profileArgs, spawnTs, waitForOk } from './processes.js';
 
 /** A database of its own for one benchmark run, on the PostgreSQL of `adminUrl`; `drop` removes it. */
 export async function scratchDatabase(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
@@ -39,7 +39,7 @@ export interface ScaleStack {
   /** Redis of the run and the platform's key prefix there (event bus channels are `{prefix}:events:{topic}`). */
   redisUrl: string;
   redisKeyPrefix: string;
-  /** Starts a `server` process on a free port; resolves once it is ready. */
+  /** Starts a `server` process on a free port (profiled when BENCH_PROFILE_DIR is set); resolves once it is ready. */
   server(): Promise<{ url: string; port: number; process: ChildProcess }>;
   /** Starts a `worker` process (`nodeArgs`: e.g. to profile it). */
   worker(nodeArgs?: string[]): ChildProcess;
@@ -83,7 +83,7 @@ export async function startScaleStack(options: {
     redisKeyPrefix: env.REDIS_KEY_PREFIX,
     async server() {
       const port = await freePort();
-      const child = start('server', { PORT: String(port) });
+      const child = start('server', { PORT: String(port) }, profileArgs());
       const url = `http://127.0.0.1:${port}`;
       await waitForOk(`${url}/ready`);
       return { url, port, process: child };

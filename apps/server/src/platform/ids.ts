@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 /**
  * Readable prefixed ids: `ws_01jd8x…`. The body is 10 characters of millisecond time followed by
@@ -54,10 +54,23 @@ function encodeTime(ms: number): string {
   return out;
 }
 
+/**
+ * Random bytes are drawn from a pool refilled 4 KiB at a time: one `randomBytes(16)` call costs ~8 µs
+ * on these machines (a trip into OpenSSL), which at thousands of ids a second was a tenth of the
+ * webhook intake's CPU. Same CSPRNG, same 80 bits per id; nanoid and uuid pool the same way.
+ */
+const POOL_SIZE = 4096;
+const pool = Buffer.allocUnsafe(POOL_SIZE);
+let poolOffset = POOL_SIZE;
+
 function encodeRandom(length: number): string {
-  const bytes = randomBytes(length);
+  if (poolOffset + length > POOL_SIZE) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
   let out = '';
-  for (const byte of bytes) out += ALPHABET[byte & 31];
+  for (let i = poolOffset; i < poolOffset + length; i++) out += ALPHABET[(pool[i] as number) & 31];
+  poolOffset += length;
   return out;
 }
 

@@ -120,6 +120,22 @@ test('an unexpected error answers 500 without its message', async () => {
   assert.doesNotMatch(res.body, /hunter2/);
 });
 
+test("a request's log lines carry its request id: the error and the request line", async () => {
+  const res = await t.inject({
+    method: 'GET',
+    url: '/api/v1/probe/crash',
+    headers: { 'x-request-id': 'trace-crash-1' },
+  });
+  assert.equal(res.statusCode, 500);
+  const mine = t.logs.entries().filter((entry) => entry.reqId === 'trace-crash-1');
+  assert.deepEqual(
+    mine.map((entry) => entry.msg),
+    ['unhandled error', 'request'],
+  );
+  assert.equal(mine[1]?.status, 500);
+  assert.equal(mine[1]?.component, 'http');
+});
+
 test('unknown routes answer 404 in the error model', async () => {
   const res = await t.inject({ method: 'GET', url: '/api/v1/nothing-here' });
   assert.equal(res.statusCode, 404);
