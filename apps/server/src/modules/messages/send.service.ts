@@ -1,6 +1,6 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, type Placeholder, sql } from 'drizzle-orm';
 import type { Platform } from '../../platform/context.js';
-import type { Executor } from '../../platform/db/client.js';
+import { type Database, preparedStatement, type Transaction } from '../../platform/db/client.js';
 import type { Actor } from '../../platform/http/auth.js';
 import { requestFingerprint, runIdempotent } from '../../platform/http/idempotency.js';
 import { newId } from '../../platform/ids.js';
@@ -169,7 +169,7 @@ async function checkAndQueue(
       purpose: input.purpose ?? 'conversation',
     },
   });
-  const store = (db: Executor, conversationId: string) =>
+  const store = (db: Parameters<typeof insertAudited>[0], conversationId: string) =>
     insertAudited(db, audit, {
       id,
       workspaceId,
@@ -189,12 +189,12 @@ async function checkAndQueue(
   // the conversation and the billing record commit together with the message.
   const { row, conversationCreated } =
     existing && !billing.value
-      ? { row: await store(platform.db, existing.id), conversationCreated: false }
+      ? { row: await store({ database: platform.db }, existing.id), conversationCreated: false }
       : await platform.db.transaction(async (tx) => {
           const { row: conversation, created } = existing
             ? { row: existing, created: false }
             : await ensureConversation(tx, workspaceId, channel.value.id, contact.id);
-          const inserted = await store(tx, conversation.id);
+          const inserted = await store({ transaction: tx }, conversation.id);
           if (billing.value) await recordTemplateSend(tx, billing.value, id);
           return { row: inserted, conversationCreated: created };
         });
@@ -226,15 +226,98 @@ async function checkAndQueue(
   return { ok: true, message: row };
 }
 
-/** Inserts a message and its audit row in one statement (a data-modifying CTE): both or neither. */
+/** What a send writes: the message row and its audit row, always these columns. */
+type QueuedMessage = Required<
+  Pick<
+    typeof messages.$inferInsert,
+    | 'id'
+    | 'workspaceId'
+    | 'conversationId'
+    | 'channelId'
+    | 'contactId'
+    | 'direction'
+    | 'type'
+    | 'content'
+    | 'preview'
+    | 'status'
+    | 'contextWamid'
+    | 'senderId'
+    | 'occurredAt'
+  >
+>;
+const MESSAGE_KEYS = [
+  'id',
+  'workspaceId',
+  'conversationId',
+  'channelId',
+  'contactId',
+  'direction',
+  'type',
+  'content',
+  'preview',
+  'status',
+  'contextWamid',
+  'senderId',
+  'occurredAt',
+] as const satisfies readonly (keyof QueuedMessage)[];
+const AUDIT_KEYS = [
+  'id',
+  'workspaceId',
+  'occurredAt',
+  'actorType',
+  'actorId',
+  'actorLabel',
+  'action',
+  'resourceType',
+  'resourceId',
+  'before',
+  'after',
+  'ip',
+  'userAgent',
+  'requestId',
+] as const satisfies readonly (keyof NewAuditRow)[];
+
+const placeholders = <K extends string>(keys: readonly K[], prefix: string) =>
+  Object.fromEntries(keys.map((key) => [key, sql.placeholder(`${prefix}${key}`)])) as Record<K, Placeholder>;
+
+/**
+ * The insert of a send, built and prepared once: building this CTE (two inserts, ~40 columns) with the
+ * query builder took a tenth of the server's CPU per send. Placeholder values still go through each
+ * column's driver mapping (JSON, times).
+ */
+const insertQueued = preparedStatement((db) => {
+  const inserted = db.$with('inserted').as(
+    db
+      .insert(messages)
+      .values(placeholders(MESSAGE_KEYS, 'm_') as unknown as typeof messages.$inferInsert)
+      .returning(),
+  );
+  const audited = db
+    .$with('audited')
+    .as(db.insert(auditLog).values(placeholders(AUDIT_KEYS, 'a_') as unknown as NewAuditRow));
+  return db.with(inserted, audited).select().from(inserted).prepare('send_insert_queued');
+});
+
+/**
+ * Inserts a message and its audit row in one statement (a data-modifying CTE): both or neither. On the
+ * database itself the prepared statement runs; inside a transaction, the same statement is built.
+ */
 async function insertAudited(
-  db: Executor,
+  db: { database: Database } | { transaction: Transaction },
   audit: NewAuditRow,
-  message: typeof messages.$inferInsert,
+  message: QueuedMessage,
 ): Promise<MessageRow | undefined> {
-  const inserted = db.$with('inserted').as(db.insert(messages).values(message).returning());
-  const audited = db.$with('audited').as(db.insert(auditLog).values(audit));
-  const [row] = await db.with(inserted, audited).select().from(inserted);
+  if ('database' in db) {
+    const values: Record<string, unknown> = {};
+    for (const key of MESSAGE_KEYS) values[`m_${key}`] = message[key];
+    for (const key of AUDIT_KEYS) values[`a_${key}`] = audit[key];
+    const [row] = await insertQueued(db.database).execute(values);
+    return row;
+  }
+  const tx = db.transaction;
+  const inserted = tx.$with('inserted').as(tx.insert(messages).values(message).returning());
+  const audited = tx.$with('audited').as(tx.insert(auditLog).values(audit));
+  const [row] = await tx.with(inserted, audited).select().from(inserted);
   return row;
 }
 
