@@ -53,23 +53,32 @@ export async function checkChannel(platform: Platform, workspaceId: string, chan
   }
 }
 
-// The reads every send makes, prepared once per database.
+// The reads every send makes, prepared once per database. The recipient comes with its conversation
+// on the sending channel (if there is one yet): one round trip for both.
+const recipientSelection = { contact: contacts, conversation: conversations };
+const conversationOnChannel = and(
+  eq(conversations.workspaceId, contacts.workspaceId),
+  eq(conversations.channelId, sql.placeholder('channelId')),
+  eq(conversations.contactId, contacts.id),
+);
 const contactById = preparedStatement((db) =>
   db
-    .select()
+    .select(recipientSelection)
     .from(contacts)
+    .leftJoin(conversations, conversationOnChannel)
     .where(
       and(
         eq(contacts.workspaceId, sql.placeholder('workspaceId')),
         eq(contacts.id, sql.placeholder('contactId')),
       ),
     )
-    .prepare('send_contact_by_id'),
+    .prepare('send_recipient_by_id'),
 );
 const contactByWaId = preparedStatement((db) =>
   db
-    .select()
+    .select(recipientSelection)
     .from(contacts)
+    .leftJoin(conversations, conversationOnChannel)
     .where(
       and(
         eq(contacts.workspaceId, sql.placeholder('workspaceId')),
@@ -77,34 +86,32 @@ const contactByWaId = preparedStatement((db) =>
       ),
     )
     .limit(1)
-    .prepare('send_contact_by_wa_id'),
+    .prepare('send_recipient_by_wa_id'),
 );
-const conversationOfPair = preparedStatement((db) =>
-  db
-    .select()
-    .from(conversations)
-    .where(
-      and(
-        eq(conversations.workspaceId, sql.placeholder('workspaceId')),
-        eq(conversations.channelId, sql.placeholder('channelId')),
-        eq(conversations.contactId, sql.placeholder('contactId')),
-      ),
-    )
-    .prepare('send_conversation_of_pair'),
-);
+
+export interface Recipient {
+  contact: ContactRow;
+  /** The conversation of (channel, contact), if there is one yet: the window check reads it, the send reuses it. */
+  conversation: ConversationRow | undefined;
+}
 
 /** The recipient as a contact: found by id, or by number (created on first send). */
 export async function checkRecipient(
   platform: Platform,
   workspaceId: string,
+  channelId: string,
   input: { to?: string; contactId?: string },
-): Promise<Checked<ContactRow>> {
+): Promise<Checked<Recipient>> {
   if (input.contactId) {
-    const [contact] = await contactById(platform.db).execute({ workspaceId, contactId: input.contactId });
-    if (!contact) return refuse('contact_not_found', 'No such contact in this workspace');
-    if (!contact.waId && !contact.userId)
+    const [found] = await contactById(platform.db).execute({
+      workspaceId,
+      channelId,
+      contactId: input.contactId,
+    });
+    if (!found) return refuse('contact_not_found', 'No such contact in this workspace');
+    if (!found.contact.waId && !found.contact.userId)
       return refuse('invalid_recipient', 'The contact has no WhatsApp number');
-    return { ok: true, value: contact };
+    return { ok: true, value: { contact: found.contact, conversation: found.conversation ?? undefined } };
   }
   const raw = (input.to ?? '').replace(/[\s\-().]/g, '');
   const e164 = /^\+?\d{6,15}$/.test(raw) ? waIdToE164(raw) : null;
@@ -112,8 +119,11 @@ export async function checkRecipient(
     return refuse('invalid_recipient', 'The recipient is not a valid phone number in international format');
   const waId = e164.slice(1);
   // Most sends go to a known number: one prepared read; the first send to a number creates its contact.
-  const [known] = await contactByWaId(platform.db).execute({ workspaceId, waId });
-  return { ok: true, value: known ?? (await upsertInboundContact(platform.db, workspaceId, { waId })) };
+  const [known] = await contactByWaId(platform.db).execute({ workspaceId, channelId, waId });
+  if (known)
+    return { ok: true, value: { contact: known.contact, conversation: known.conversation ?? undefined } };
+  const created = await upsertInboundContact(platform.db, workspaceId, { waId });
+  return { ok: true, value: { contact: created, conversation: undefined } };
 }
 
 export function checkOptOut(
@@ -132,17 +142,6 @@ export function checkOptOut(
     };
   }
   return null;
-}
-
-/** The conversation of (channel, contact), if there is one yet: the window check reads it, the send reuses it. */
-export async function findConversation(
-  platform: Platform,
-  workspaceId: string,
-  channelId: string,
-  contactId: string,
-): Promise<ConversationRow | undefined> {
-  const [conversation] = await conversationOfPair(platform.db).execute({ workspaceId, channelId, contactId });
-  return conversation;
 }
 
 export function checkWindow(

@@ -20,7 +20,6 @@ import {
   checkRecipient,
   checkTemplate,
   checkWindow,
-  findConversation,
   resolveWamid,
   type SendRefusal,
   toMetaContent,
@@ -95,9 +94,9 @@ async function checkAndQueue(
   if (limited) return { ok: false, refusal: limited };
   const channel = await checkChannel(platform, workspaceId, body.channelId);
   if (!channel.ok) return channel;
-  const recipient = await checkRecipient(platform, workspaceId, body);
+  const recipient = await checkRecipient(platform, workspaceId, channel.value.id, body);
   if (!recipient.ok) return recipient;
-  const contact = recipient.value;
+  const { contact, conversation: existing } = recipient.value;
 
   let template: Awaited<ReturnType<typeof checkTemplate>> | null = null;
   if (body.type === 'template') {
@@ -110,7 +109,6 @@ async function checkAndQueue(
     bulk: input.purpose === 'bulk',
   });
   if (optOut) return { ok: false, refusal: optOut };
-  const existing = await findConversation(platform, workspaceId, channel.value.id, contact.id);
   if (body.type !== 'template') {
     const closed = checkWindow(existing);
     if (closed) return { ok: false, refusal: closed };
