@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { request } from 'undici';
 import { freePort, machine, spawnTs, waitForOk } from './lib/processes.js';
-import { scratchDatabase } from './lib/scale-stack.js';
+import { dropRedisPrefix, scratchDatabase } from './lib/scale-stack.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -45,13 +45,14 @@ const words = [
 
 const database = await scratchDatabase(adminUrl);
 const port = await freePort();
+const keyPrefix = `bench${randomBytes(3).toString('hex')}`;
 const server = spawnTs('apps/server/src/main.ts', ['server'], {
   NODE_ENV: 'production',
   LOG_LEVEL: 'warn',
   PORT: String(port),
   DATABASE_URL: database.url,
   REDIS_URL: redisUrl,
-  REDIS_KEY_PREFIX: `bench${randomBytes(3).toString('hex')}`,
+  REDIS_KEY_PREFIX: keyPrefix,
   TOKEN_MASTER_KEY: randomBytes(32).toString('base64'),
   GRAPH_SIM: 'false',
 });
@@ -184,4 +185,5 @@ try {
   server.kill();
   await new Promise((resolve) => setTimeout(resolve, 500));
   await database.drop();
+  await dropRedisPrefix(redisUrl, keyPrefix);
 }

@@ -21,7 +21,7 @@ import { sendMessageJob } from '../../apps/server/src/modules/messages/send.job.
 import { newId } from '../../apps/server/src/platform/ids.js';
 import { createPlatform, type RunningPlatform } from '../../apps/server/src/platform/platform.js';
 import { freePort, machine, spawnTs, waitForOk } from './lib/processes.js';
-import { scratchDatabase } from './lib/scale-stack.js';
+import { dropRedisPrefix, scratchDatabase } from './lib/scale-stack.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -36,6 +36,7 @@ if (!adminUrl || !redisUrl) {
   console.error('Set DATABASE_URL and REDIS_URL (scale mode).');
   process.exit(2);
 }
+const keyPrefix = `bench${randomBytes(3).toString('hex')}`;
 
 const simPort = await freePort();
 const sim = spawnTs('apps/graph-sim/src/main.ts', [], { GRAPH_SIM_PORT: String(simPort) });
@@ -75,7 +76,7 @@ try {
     GRAPH_API_BASE_URL: simUrl,
     DATABASE_URL: database.url,
     REDIS_URL: redisUrl,
-    REDIS_KEY_PREFIX: `bench${randomBytes(3).toString('hex')}`,
+    REDIS_KEY_PREFIX: keyPrefix,
     TOKEN_MASTER_KEY: randomBytes(32).toString('base64'),
     META_APP_ID: appId,
     META_APP_SECRET: 'bench-secret',
@@ -186,4 +187,5 @@ try {
   for (const platform of platforms) await platform.close();
   sim.kill();
   await database.drop();
+  await dropRedisPrefix(redisUrl, keyPrefix);
 }

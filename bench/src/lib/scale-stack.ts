@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { scaleModeEnv } from './args.js';
 import { freePort, profileArgs, spawnTs, waitForOk } from './processes.js';
@@ -24,6 +25,24 @@ export async function scratchDatabase(adminUrl: string): Promise<{ url: string; 
       }
     },
   };
+}
+
+/**
+ * Removes every Redis key under `prefix` (a run's queues, limits and event logs): a benchmark's jobs
+ * are never consumed, and leftovers of earlier runs made Redis hundreds of MB larger for the next.
+ */
+export async function dropRedisPrefix(redisUrl: string, prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      if (keys.length > 0) await redis.unlink(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
 }
 
 /**
@@ -95,6 +114,7 @@ export async function startScaleStack(options: {
       await new Promise((resolve) => setTimeout(resolve, 1_000));
       await db.end().catch(() => {});
       await database.drop().catch(() => {});
+      await dropRedisPrefix(redisUrl, env.REDIS_KEY_PREFIX).catch(() => {});
     },
   };
 }
