@@ -274,6 +274,11 @@ const AUDIT_KEYS = [
   'userAgent',
   'requestId',
 ] as const satisfies readonly (keyof NewAuditRow)[];
+/** Every audit column is written: a column added to the table and left out here fails to compile. */
+const auditKeysComplete: Exclude<keyof NewAuditRow, (typeof AUDIT_KEYS)[number]> extends never
+  ? true
+  : never = true;
+void auditKeysComplete;
 
 const placeholders = <K extends string>(keys: readonly K[], prefix: string) =>
   Object.fromEntries(keys.map((key) => [key, sql.placeholder(`${prefix}${key}`)])) as Record<K, Placeholder>;
