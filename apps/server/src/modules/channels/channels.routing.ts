@@ -1,6 +1,6 @@
 import { and, eq, ne } from 'drizzle-orm';
 import { LRUCache } from 'lru-cache';
-import type { Database } from '../../platform/db/client.js';
+import type { Executor } from '../../platform/db/client.js';
 import { type ChannelStatus, channels } from './channels.tables.js';
 
 export interface RoutedChannel {
@@ -22,12 +22,11 @@ export class ChannelRouter {
     ttl: TTL_MS,
   });
 
-  constructor(private readonly db: Database) {}
-
-  async byPhoneNumberId(phoneNumberId: string): Promise<RoutedChannel | null> {
+  /** `db`: where to look on a cache miss (the caller's transaction, when it has one). */
+  async byPhoneNumberId(db: Executor, phoneNumberId: string): Promise<RoutedChannel | null> {
     const hit = this.cache.get(phoneNumberId);
     if (hit) return hit.channel;
-    const [row] = await this.db
+    const [row] = await db
       .select({ id: channels.id, workspaceId: channels.workspaceId, status: channels.status })
       .from(channels)
       .where(and(eq(channels.phoneNumberId, phoneNumberId), ne(channels.status, 'disconnected')));

@@ -1,6 +1,7 @@
 import type { WebhookItem } from '@openwaba/cloud-api';
 import { and, eq, ne } from 'drizzle-orm';
 import type { Platform } from '../../platform/context.js';
+import type { Executor } from '../../platform/db/client.js';
 import { systemActor } from '../../platform/http/auth.js';
 import { recordAudit } from '../audit/audit.service.js';
 import { channelChanged } from './channels.events.js';
@@ -26,9 +27,10 @@ const digits = (value: string | null | undefined) => (value ?? '').replace(/\D/g
  */
 export async function handleChannelWebhookItem(
   platform: Platform,
+  db: Executor,
   item: ChannelWebhookItem,
 ): Promise<(() => Promise<void>) | null> {
-  const owned = await platform.db
+  const owned = await db
     .select({ channel: channels, waba: wabas })
     .from(channels)
     .innerJoin(wabas, eq(wabas.id, channels.wabaId))
@@ -57,7 +59,7 @@ export async function handleChannelWebhookItem(
   const diff = healthDiff(target, next);
   if (!diff) return null;
 
-  const updated = await platform.db.transaction(async (tx) => {
+  const updated = await db.transaction(async (tx) => {
     const row = await updateChannel(tx, target.workspaceId, target.id, next);
     await recordAudit(tx, systemActor('channels.webhook'), {
       workspaceId: target.workspaceId,

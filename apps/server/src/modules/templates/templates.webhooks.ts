@@ -3,6 +3,7 @@ import { and, eq, inArray, isNull, lte, ne, or, type SQL } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
 import type { Platform } from '../../platform/context.js';
+import type { Executor } from '../../platform/db/client.js';
 import { defineTopic } from '../../platform/events/event-bus.js';
 import { wabas } from '../channels/channels.tables.js';
 import { enqueueWabaTemplatesSync } from './templates.jobs.js';
@@ -33,15 +34,16 @@ const NOT_A_STATUS = new Set(['FLAGGED', 'LOCKED', 'UNLOCKED']);
  */
 export async function handleTemplateWebhookItem(
   platform: Platform,
+  db: Executor,
   item: TemplateWebhookItem,
 ): Promise<(() => Promise<void>) | null> {
   const { update } = item;
-  const wabaRows = await platform.db
+  const wabaRows = await db
     .select({ id: wabas.id })
     .from(wabas)
     .where(and(eq(wabas.externalId, item.wabaId), ne(wabas.status, 'disconnected')));
   if (wabaRows.length === 0) return null;
-  const [template] = await platform.db
+  const [template] = await db
     .select()
     .from(templates)
     .where(
@@ -105,7 +107,7 @@ export async function handleTemplateWebhookItem(
     default:
       return item satisfies never;
   }
-  const updated = await platform.db
+  const updated = await db
     .update(templates)
     .set({
       ...change.column,

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { type Database, queryRows } from '../../platform/db/client.js';
+import { type Database, queryPrepared } from '../../platform/db/client.js';
 import { GroupCommit } from '../../platform/db/group-commit.js';
 import { newId } from '../../platform/ids.js';
 import { webhookEvents } from './webhooks.tables.js';
@@ -43,12 +43,14 @@ export class WebhookEventWriter {
       content_hash: item.contentHash,
     }));
     // One JSON parameter for the whole batch (hundreds of bodies): no per-value statement building.
-    const inserted = await queryRows<{ id: string; content_hash: string }>(
+    const inserted = await queryPrepared<{ id: string; content_hash: string }>(
       this.db,
-      sql`insert into webhook_events (id, body, content_hash)
-        select id, body, content_hash from json_populate_recordset(null::webhook_events, ${JSON.stringify(rows)}::json)
+      'webhook_events_insert',
+      `insert into webhook_events (id, body, content_hash)
+        select id, body, content_hash from json_populate_recordset(null::webhook_events, $1::json)
         on conflict (content_hash) do nothing
         returning id, content_hash`,
+      [JSON.stringify(rows)],
     );
     const ids = new Map(inserted.map((row) => [row.content_hash, { id: row.id, fresh: true }]));
     const missing = rows.filter((row) => !ids.has(row.content_hash)).map((row) => row.content_hash);

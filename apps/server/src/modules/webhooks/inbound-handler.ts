@@ -3,7 +3,6 @@ import { sql } from 'drizzle-orm';
 import { Counter } from 'prom-client';
 import type { Platform } from '../../platform/context.js';
 import type { Executor } from '../../platform/db/client.js';
-import { retryOnDeadlock } from '../../platform/db/retry.js';
 import { systemActor } from '../../platform/http/auth.js';
 import { billStatuses } from '../billing/billing.charges.js';
 import { ChannelRouter, type RoutedChannel } from '../channels/channels.routing.js';
@@ -33,10 +32,9 @@ import { applyStatuses, insertInboundMessages } from '../messages/messages.inbou
 import { sendMessage } from '../messages/send.service.js';
 import { handleTemplateWebhookItem } from '../templates/templates.webhooks.js';
 import { fetchInboundMediaJob } from './inbound-media.js';
-import type { WebhookItemsHandler } from './webhooks.service.js';
+import type { PostCommitStep, WebhookItemsHandler } from './webhooks.service.js';
 import { webhookUnroutedNumbers } from './webhooks.tables.js';
 
-type After = () => Promise<unknown>;
 type MessageItem = Extract<WebhookItem, { kind: 'message' | 'unknown_message' }>;
 type StatusItem = Extract<WebhookItem, { kind: 'status' }>;
 type PreferenceItem = Extract<WebhookItem, { kind: 'user_preference' }>;
@@ -48,13 +46,13 @@ interface WorkspaceBatch {
 }
 
 /**
- * Turns a batch of webhook items into contacts, conversations, messages and statuses: per workspace one
- * transaction of set-based statements (a few round trips for hundreds of items), idempotent throughout
+ * Turns a batch of webhook items into contacts, conversations, messages and statuses, in the batch's
+ * transaction: per workspace a few set-based statements for hundreds of items, idempotent throughout
  * (wamid unique, statuses by rank, counters moved only for newly stored messages, opt changes only when
  * they change something). Events, media downloads and confirmations go out after commit.
  */
 export function createInboundHandler(platform: Platform): WebhookItemsHandler {
-  const router = new ChannelRouter(platform.db);
+  const router = new ChannelRouter();
   const counter = new Counter({
     name: 'webhook_items_total',
     help: 'Webhook items processed, by kind and outcome',
@@ -62,13 +60,13 @@ export function createInboundHandler(platform: Platform): WebhookItemsHandler {
     registers: [platform.metrics.registry],
   });
 
-  return async (_platform, items, markProcessed) => {
+  return async (tx, items) => {
     const batches = new Map<string, WorkspaceBatch>();
     const unrouted = new Map<string, { wabaId: string; count: number }>();
-    const after: After[] = [];
+    const after: PostCommitStep[] = [];
     for (const item of items) {
       const phoneNumberId = 'phoneNumberId' in item ? item.phoneNumberId : undefined;
-      const channel = phoneNumberId ? await router.byPhoneNumberId(phoneNumberId) : null;
+      const channel = phoneNumberId ? await router.byPhoneNumberId(tx, phoneNumberId) : null;
       if (phoneNumberId && !channel) {
         const entry = unrouted.get(phoneNumberId) ?? { wabaId: item.wabaId, count: 0 };
         entry.count++;
@@ -104,14 +102,14 @@ export function createInboundHandler(platform: Platform): WebhookItemsHandler {
         case 'template_status':
         case 'template_quality':
         case 'template_category': {
-          const publish = await handleTemplateWebhookItem(platform, item);
+          const publish = await handleTemplateWebhookItem(platform, tx, item);
           if (publish) after.push(publish);
           break;
         }
         case 'phone_number_quality':
         case 'account_update':
         case 'business_capability': {
-          const publish = await handleChannelWebhookItem(platform, item);
+          const publish = await handleChannelWebhookItem(platform, tx, item);
           if (publish) after.push(publish);
           break;
         }
@@ -122,29 +120,16 @@ export function createInboundHandler(platform: Platform): WebhookItemsHandler {
       }
     }
 
-    let left = batches.size;
-    for (const [workspaceId, batch] of batches) {
-      const last = --left === 0;
-      const done = await retryOnDeadlock(() =>
-        platform.db.transaction(async (tx) => {
-          const steps = await processWorkspaceBatch(platform, tx, workspaceId, batch);
-          // The events are marked processed in the commit of the batch's last effects.
-          if (last) await markProcessed(tx);
-          return steps;
-        }),
-      );
-      after.push(...done);
+    // Workspaces in id order: two workers' batches then lock their rows in the same order.
+    for (const workspaceId of [...batches.keys()].sort()) {
+      const batch = batches.get(workspaceId)!;
+      after.push(...(await processWorkspaceBatch(platform, tx, workspaceId, batch)));
       counter.inc({ kind: 'message', outcome: 'applied' }, batch.messages.length);
       counter.inc({ kind: 'status', outcome: 'applied' }, batch.statuses.length);
     }
     for (const [phoneNumberId, { wabaId, count }] of unrouted)
-      await recordUnrouted(platform, phoneNumberId, wabaId, count);
-    // Publishes and dispatches are independent: run them together (the Redis client pipelines them).
-    await Promise.all(
-      after.map((run) =>
-        run().catch((error: unknown) => platform.logger.warn({ err: error }, 'post-commit step failed')),
-      ),
-    );
+      await recordUnrouted(tx, phoneNumberId, wabaId, count);
+    return after;
   };
 }
 
@@ -153,8 +138,8 @@ async function processWorkspaceBatch(
   tx: Executor,
   workspaceId: string,
   batch: WorkspaceBatch,
-): Promise<After[]> {
-  const after: After[] = [];
+): Promise<PostCommitStep[]> {
+  const after: PostCommitStep[] = [];
 
   // Statuses first: they lock message rows, the inbound part below locks conversations then contacts.
   const statuses = batch.statuses.map((item) => item.status);
@@ -336,12 +321,12 @@ async function sendOptConfirmation(
 }
 
 async function recordUnrouted(
-  platform: Platform,
+  tx: Executor,
   phoneNumberId: string,
   wabaId: string,
   count: number,
 ): Promise<void> {
-  await platform.db
+  await tx
     .insert(webhookUnroutedNumbers)
     .values({ phoneNumberId, wabaId, items: count })
     .onConflictDoUpdate({

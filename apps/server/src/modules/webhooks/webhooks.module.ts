@@ -94,7 +94,7 @@ function createProcessJob(createHandler: (platform: Platform) => WebhookItemsHan
               })),
             ),
         },
-        { more: !payload.alone, staleAfterMs: platform.config.redispatchAfterSeconds * 1000 },
+        { more: !payload.alone },
       );
     },
   });

@@ -1,7 +1,8 @@
 import { safeParseWebhookPayload, type WebhookItem } from '@openwaba/cloud-api';
-import { and, asc, eq, gte, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, lt, lte, or, sql } from 'drizzle-orm';
 import type { Platform, PlatformJob } from '../../platform/context.js';
-import { type Executor, queryRows } from '../../platform/db/client.js';
+import { type Executor, queryRows, type Transaction } from '../../platform/db/client.js';
+import { retryOnDeadlock } from '../../platform/db/retry.js';
 import type { Actor } from '../../platform/http/auth.js';
 import { chunk } from '../../platform/jobs/batched-dispatch.js';
 import type { JobRunInfo } from '../../platform/jobs/catalog.js';
@@ -9,17 +10,19 @@ import { recordAudit } from '../audit/audit.service.js';
 import { salvageWebhookItems } from './split-payload.js';
 import { type WebhookEventRow, webhookEvents } from './webhooks.tables.js';
 
+/** A step to run after the batch's transaction commits (publish an event, queue a job). */
+export type PostCommitStep = () => Promise<unknown>;
+
 /**
- * What the inbound modules do with the items of a batch of stored events. Must be idempotent: events
- * repeat. `markProcessed` should run inside the handler's last transaction, so the events are marked in
- * the same commit as their effects (one commit less per batch, and a crash cannot separate the two); a
- * handler that does not call it has the events marked after it returns.
+ * What the inbound modules do with the items of a batch of stored events, inside the transaction that
+ * claimed the events and that marks them processed: every effect goes through `tx` (PGlite has a single
+ * connection, and a claim is only as good as the transaction holding it). Returns the steps to run after
+ * the commit. Must be idempotent: events repeat.
  */
 export type WebhookItemsHandler = (
-  platform: Platform,
+  tx: Transaction,
   items: readonly WebhookItem[],
-  markProcessed: (tx: Executor) => Promise<void>,
-) => Promise<void>;
+) => Promise<PostCommitStep[]>;
 
 /** After this many tries in all (queue retries and sweeper re-dispatches), an event is dead-lettered. */
 export const MAX_EVENT_ATTEMPTS = 8;
@@ -29,83 +32,89 @@ export interface BatchRun extends Pick<JobRunInfo, 'isFinalAttempt' | 'logger'> 
   redispatchEach(eventIds: string[]): Promise<void>;
 }
 
-/** Most events one job claims: its own and, unless told otherwise, other pending ones. */
+/** Most events one job claims besides its own. */
 export const MAX_CLAIMED_EVENTS = 500;
 
-export interface ClaimOptions {
-  /** Also claim other pending events (oldest first): a backlog then makes one big batch, not many small ones. */
-  more: boolean;
-  /** A claim older than this is void: the worker holding it died. */
-  staleAfterMs: number;
-}
+export type ClaimedEvent = Pick<WebhookEventRow, 'id' | 'body' | 'attempts'>;
 
 /**
- * Takes events for processing: `eventIds` when they still await it, plus (`more`) other pending events,
- * up to MAX_CLAIMED_EVENTS. Rows another job holds are skipped, never waited for. Failed events wait for
- * their own retry, so only `eventIds` may name them.
+ * Takes events for processing by locking their rows in the caller's transaction: `eventIds` when they
+ * still await it, plus (`more`) up to MAX_CLAIMED_EVENTS other pending events, oldest first, so a backlog
+ * makes one big batch rather than many small ones. Rows another transaction holds are skipped, never
+ * waited for. The claim ends with the transaction: a worker that dies mid-batch holds nothing. Failed
+ * events wait for their own retry, so only `eventIds` may name them.
  */
 export async function claimWebhookEvents(
-  platform: Platform,
+  tx: Executor,
   eventIds: readonly string[],
-  options: ClaimOptions,
-): Promise<Pick<WebhookEventRow, 'id' | 'body' | 'attempts'>[]> {
-  const staleBefore = new Date(Date.now() - options.staleAfterMs).toISOString();
-  const free = sql`(claimed_at is null or claimed_at < ${staleBefore}::timestamptz)`;
-  return queryRows<Pick<WebhookEventRow, 'id' | 'body' | 'attempts'>>(
-    platform.db,
+  more: boolean,
+): Promise<ClaimedEvent[]> {
+  return queryRows<ClaimedEvent>(
+    tx,
     sql`
     with own as (
-      select id from webhook_events
-      where id = any(${sql.param([...eventIds])}::text[]) and status in ('pending', 'failed') and ${free}
+      select id, body, attempts from webhook_events
+      where id = any(${sql.param([...eventIds])}::text[]) and status in ('pending', 'failed')
       for update skip locked
     ), more as (
-      select id from webhook_events
-      where ${options.more} and status = 'pending' and ${free}
+      select id, body, attempts from webhook_events
+      where ${more} and status = 'pending' and id <> all(${sql.param([...eventIds])}::text[])
       order by received_at
       limit ${MAX_CLAIMED_EVENTS}
       for update skip locked
     )
-    update webhook_events set claimed_at = now()
-    where id in (select id from own union select id from more limit ${MAX_CLAIMED_EVENTS})
-    returning id, body, attempts`,
+    select * from own union all select * from more`,
   );
 }
 
 /**
- * Processes stored events: claim them (see claimWebhookEvents), parse each, hand all their items to the
- * inbound handler in one go, mark them processed. An item that does not match Meta's shape sends its
- * event to the dead-letter list (retrying cannot fix it) while the rest is processed. When the handler
- * fails, a batch of several events is marked failed and split into single-event jobs; a single event is
- * retried, then dead-lettered with its error.
+ * Processes stored events in one transaction: claim them (see claimWebhookEvents), parse each, hand all
+ * their items to the inbound handler, mark them processed, commit, then run the handler's post-commit
+ * steps. An item that does not match Meta's shape sends its event to the dead-letter list (retrying
+ * cannot fix it) while the rest is processed. When the handler fails, a batch of several events is
+ * marked failed and split into single-event jobs; a single event is retried, then dead-lettered with its
+ * error.
  */
 export async function processWebhookEvents(
   platform: Platform,
   eventIds: readonly string[],
   handleItems: WebhookItemsHandler,
   run: BatchRun,
-  claim: ClaimOptions,
+  options: { more: boolean },
 ): Promise<void> {
-  const events = await claimWebhookEvents(platform, eventIds, claim);
-  if (events.length === 0) return;
-
-  const items: WebhookItem[] = [];
-  const problemsOf = new Map<string, string[]>();
-  for (const event of events) {
-    const body: unknown = JSON.parse(event.body);
-    const parsed = safeParseWebhookPayload(body);
-    // A body that fails as a whole is taken apart: its valid items are processed, the rest reported.
-    const result = parsed.success ? { items: parsed.items, problems: [] } : salvageWebhookItems(body);
-    items.push(...result.items);
-    if (result.problems.length > 0) problemsOf.set(event.id, result.problems);
-  }
-  const processed = events.map((event) => event.id).filter((id) => !problemsOf.has(id));
-  let marked = false;
+  let events: ClaimedEvent[] = [];
+  let steps: PostCommitStep[];
   try {
-    await handleItems(platform, items, async (tx) => {
-      await finish(tx, processed, 'processed', null);
-      marked = true;
-    });
+    steps = await retryOnDeadlock(() =>
+      platform.db.transaction(async (tx) => {
+        events = await claimWebhookEvents(tx, eventIds, options.more);
+        if (events.length === 0) return [];
+        const items: WebhookItem[] = [];
+        const problemsOf = new Map<string, string[]>();
+        for (const event of events) {
+          const body: unknown = JSON.parse(event.body);
+          const parsed = safeParseWebhookPayload(body);
+          // A body that fails as a whole is taken apart: its valid items are processed, the rest reported.
+          const result = parsed.success ? { items: parsed.items, problems: [] } : salvageWebhookItems(body);
+          items.push(...result.items);
+          if (result.problems.length > 0) problemsOf.set(event.id, result.problems);
+        }
+        const after = await handleItems(tx, items);
+        const processed = events.map((event) => event.id).filter((id) => !problemsOf.has(id));
+        await finish(tx, processed, 'processed', null);
+        for (const [eventId, problems] of problemsOf) {
+          // Retrying cannot fix a malformed item: straight to the dead-letter list, with what was wrong.
+          await finish(tx, [eventId], 'dead', problems.join('\n'));
+          run.logger.warn(
+            { eventId, problems: problems.slice(0, 5) },
+            'webhook items rejected to the dead-letter list',
+          );
+        }
+        return after;
+      }),
+    );
   } catch (error) {
+    if (events.length === 0) throw error;
     const message = error instanceof Error ? error.message : String(error);
     if (events.length > 1) {
       run.logger.warn(
@@ -127,15 +136,12 @@ export async function processWebhookEvents(
     }
     throw error;
   }
-  for (const [eventId, problems] of problemsOf) {
-    // Retrying cannot fix a malformed item: straight to the dead-letter list, with what was wrong.
-    await finish(platform.db, [eventId], 'dead', problems.join('\n'));
-    run.logger.warn(
-      { eventId, problems: problems.slice(0, 5) },
-      'webhook items rejected to the dead-letter list',
-    );
-  }
-  if (!marked) await finish(platform.db, processed, 'processed', null);
+  // Publishes and dispatches are independent: run them together (the Redis client pipelines them).
+  await Promise.all(
+    steps.map((step) =>
+      step().catch((error: unknown) => platform.logger.warn({ err: error }, 'post-commit step failed')),
+    ),
+  );
 }
 
 async function finish(
@@ -152,12 +158,14 @@ async function finish(
       attempts: sql`${webhookEvents.attempts} + 1`,
       lastError: error?.slice(0, 2000) ?? null,
       processedAt: status === 'processed' ? new Date() : null,
-      claimedAt: null,
     })
     .where(inArray(webhookEvents.id, eventIds));
 }
 
-/** Pending or failed events older than `graceMs`, oldest first: the sweeper's work list. */
+/**
+ * Pending or failed events older than `graceMs`, oldest first: the sweeper's work list. An event a batch
+ * holds right now may be listed too; its job then claims nothing.
+ */
 export async function findStalledEvents(
   platform: Platform,
   graceMs: number,
@@ -170,7 +178,6 @@ export async function findStalledEvents(
       and(
         inArray(webhookEvents.status, ['pending', 'failed']),
         lt(webhookEvents.receivedAt, new Date(Date.now() - graceMs)),
-        or(isNull(webhookEvents.claimedAt), lt(webhookEvents.claimedAt, new Date(Date.now() - graceMs))),
       ),
     )
     .orderBy(asc(webhookEvents.receivedAt))
@@ -201,7 +208,7 @@ export async function replayWebhookEvents(
   const rows = await platform.db.transaction(async (tx) => {
     const reset = await tx
       .update(webhookEvents)
-      .set({ status: 'pending', attempts: 0, lastError: null, claimedAt: null })
+      .set({ status: 'pending', attempts: 0, lastError: null })
       .where(range.deadOnly ? and(inRange, eq(webhookEvents.status, 'dead')) : inRange)
       .returning({ id: webhookEvents.id });
     await recordAudit(tx, actor, {

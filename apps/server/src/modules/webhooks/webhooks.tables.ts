@@ -21,8 +21,6 @@ export const webhookEvents = pgTable(
     lastError: text('last_error'),
     receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
     processedAt: timestamp('processed_at', { withTimezone: true }),
-    /** Set while a processing job holds the event; a claim older than the redispatch delay is void (its worker died). */
-    claimedAt: timestamp('claimed_at', { withTimezone: true }),
   },
   (t) => [
     uniqueIndex('webhook_events_content_hash_key').on(t.contentHash),

@@ -28,6 +28,22 @@ export async function queryRows<T extends Record<string, unknown>>(db: Executor,
 }
 
 /**
+ * Runs hand-written SQL (`$1`, `$2` … parameters) as a statement prepared under `name`: PostgreSQL
+ * parses and plans it once per connection instead of on every call. On the database itself, never in a
+ * transaction; for the hottest statements that the query builder cannot express.
+ */
+export async function queryPrepared<T extends Record<string, unknown>>(
+  db: Database,
+  name: string,
+  text: string,
+  values: unknown[],
+): Promise<T[]> {
+  const client = (db as unknown as { $client: pg.Pool | PGlite }).$client;
+  if (client instanceof PGlite) return (await client.query<T>(text, values)).rows;
+  return (await client.query<T>({ name, text, values })).rows;
+}
+
+/**
  * A statement built once per database and prepared under `name`, for the hottest queries: no query
  * building per call, and PostgreSQL parses and plans it once per connection. Runs on the database
  * itself, never inside a transaction.

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, test } from 'node:test';
 import { metaJsonStringify, signBody, type WebhookItem } from '@openwaba/cloud-api';
 import { eq } from 'drizzle-orm';
+import pg from 'pg';
 import { webhooksModule } from '../../../src/modules/webhooks/webhooks.module.js';
 import {
   claimWebhookEvents,
@@ -19,7 +20,7 @@ const VERIFY_TOKEN = 'verify-me-please';
 const handled = new Map<string, WebhookItem[]>();
 let failNext = 0;
 const webhooks = webhooksModule({
-  createHandler: () => async (_platform, items) => {
+  createHandler: () => async (_tx, items) => {
     if (failNext > 0) {
       failNext--;
       throw new Error('inbound handler failed on purpose');
@@ -28,6 +29,7 @@ const webhooks = webhooksModule({
       const key = item.kind === 'message' ? item.message.id : item.kind;
       handled.set(key, [...(handled.get(key) ?? []), item]);
     }
+    return [];
   },
 });
 const timesHandled = (wamid: string) => handled.get(wamid)?.length ?? 0;
@@ -332,24 +334,46 @@ test('a job claims its own events and the other pending ones; held, failed and p
       .values([
         event('whe_own'),
         event('whe_pending'),
-        event('whe_held', { claimedAt: new Date() }),
-        event('whe_abandoned', { claimedAt: new Date(Date.now() - 5 * minute) }),
         event('whe_failed', { status: 'failed' }),
         event('whe_done', { status: 'processed' }),
       ]);
-    const ids = async (eventIds: string[], more: boolean) =>
-      (await claimWebhookEvents(quiet.platform, eventIds, { more, staleAfterMs: minute }))
-        .map((row) => row.id)
-        .sort();
+    const ids = (eventIds: string[], more: boolean) =>
+      quiet.platform.db.transaction(async (tx) =>
+        (await claimWebhookEvents(tx, eventIds, more)).map((row) => row.id).sort(),
+      );
 
     assert.deepEqual(await ids(['whe_failed'], false), ['whe_failed'], 'a retry claims its own failed event');
-    assert.deepEqual(await ids(['whe_own'], true), ['whe_abandoned', 'whe_own', 'whe_pending']);
-    assert.deepEqual(await ids(['whe_own', 'whe_done'], true), [], 'all claimed already, or done');
-    const [held] = await quiet.platform.db
-      .select()
+    assert.deepEqual(await ids(['whe_own'], false), ['whe_own'], 'alone: its own events only');
+    assert.deepEqual(await ids(['whe_own'], true), ['whe_own', 'whe_pending']);
+    assert.deepEqual(await ids(['whe_done'], true), ['whe_own', 'whe_pending'], 'a processed event is not');
+    // The claim ended with its transaction: nothing was marked, the events are as they were.
+    const statuses = await quiet.platform.db
+      .select({ id: webhookEvents.id, status: webhookEvents.status })
       .from(webhookEvents)
-      .where(eq(webhookEvents.id, 'whe_held'));
-    assert.ok(held?.claimedAt, 'a live claim of another job is left alone');
+      .orderBy(webhookEvents.id);
+    assert.deepEqual(
+      statuses.map((row) => `${row.id}:${row.status}`),
+      ['whe_done:processed', 'whe_failed:failed', 'whe_own:pending', 'whe_pending:pending'],
+    );
+
+    if (quiet.config.database.url) {
+      // Another worker's batch holds whe_pending (its transaction locked the row): skipped, not awaited.
+      const other = new pg.Client({ connectionString: quiet.config.database.url });
+      await other.connect();
+      try {
+        await other.query('begin');
+        await other.query(`select id from webhook_events where id = 'whe_pending' for update`);
+        assert.deepEqual(await ids(['whe_own'], true), ['whe_own'], 'a held event is left to its holder');
+        await other.query('rollback');
+        assert.deepEqual(
+          await ids(['whe_own'], true),
+          ['whe_own', 'whe_pending'],
+          'released with its holder',
+        );
+      } finally {
+        await other.end();
+      }
+    }
   } finally {
     await quiet.close();
   }
