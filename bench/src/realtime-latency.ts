@@ -156,6 +156,7 @@ async function main() {
 
     const intended = new Map<string, number>();
     const origin = now() - performance.now();
+    const start = now();
     const load = await openLoop({
       url: `${first.url}/webhooks/whatsapp`,
       rate,
@@ -177,11 +178,15 @@ async function main() {
     );
     const endToEnd: number[] = [];
     const commitToEvent: number[] = [];
+    // Per second of the run (by intended send time): whether the tail is spread out or a few stalls.
+    const bySecond: number[][] = Array.from({ length: seconds }, () => []);
     for (const row of rows) {
       const at = arrivals.get(row.id);
       if (at === undefined) continue;
-      endToEnd.push(at - (intended.get(row.wamid) ?? Number.NaN));
+      const sentAt = intended.get(row.wamid) ?? Number.NaN;
+      endToEnd.push(at - sentAt);
       commitToEvent.push(at - Number(row.created));
+      bySecond[Math.min(seconds - 1, Math.floor((sentAt - start) / 1000))]?.push(at - sentAt);
     }
     const sorted = (values: number[]) => Float64Array.from(values).sort();
     const summary = (values: number[]) => {
@@ -209,6 +214,7 @@ async function main() {
           eventsReceived: endToEnd.length,
           webhookToEventMs: summary(endToEnd),
           commitToEventMs: summary(commitToEvent),
+          p99PerSecondMs: bySecond.map((values) => Math.round(percentile(sorted(values), 99))),
         },
         null,
         2,
