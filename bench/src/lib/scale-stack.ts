@@ -60,7 +60,7 @@ export interface ScaleStack {
   redisKeyPrefix: string;
   /** Starts a `server` process on a free port (profiled when BENCH_PROFILE_DIR is set); resolves once it is ready. */
   server(): Promise<{ url: string; port: number; process: ChildProcess }>;
-  /** Starts a `worker` process (`nodeArgs`: e.g. to profile it). */
+  /** Starts a `worker` process (profiled when BENCH_PROFILE_DIR is set, unless `nodeArgs` says otherwise). */
   worker(nodeArgs?: string[]): ChildProcess;
   /** Ends the processes, then drops the database. */
   stop(): Promise<void>;
@@ -108,7 +108,7 @@ export async function startScaleStack(options: {
       return { url, port, process: child };
     },
     // Several benchmark workers may run at once: none takes the metrics port.
-    worker: (nodeArgs) => start('worker', { METRICS_PORT: '0' }, nodeArgs),
+    worker: (nodeArgs = profileArgs()) => start('worker', { METRICS_PORT: '0' }, nodeArgs),
     async stop() {
       for (const child of children) child.kill('SIGTERM');
       await new Promise((resolve) => setTimeout(resolve, 1_000));

@@ -44,7 +44,6 @@ export const contacts = pgTable(
   (t) => [
     uniqueIndex('contacts_workspace_wa_id_key').on(t.workspaceId, t.waId).where(sql`wa_id is not null`),
     uniqueIndex('contacts_workspace_user_id_key').on(t.workspaceId, t.userId).where(sql`user_id is not null`),
-    index('contacts_workspace_updated_idx').on(t.workspaceId, t.updatedAt),
     // Prefix search of the contacts list (`lower(x) like 'abc%'`) and its tag filter.
     index('contacts_workspace_name_prefix_idx').on(
       t.workspaceId,
