@@ -74,13 +74,18 @@ export function registerRealtimeRoutes(
       raw.flushHeaders();
 
       const connection = new SseConnection(raw, access.workspaceId, user.userId, access, options);
-      const heartbeat = setInterval(() => {
+      // The first beat comes after a random part of the period: streams that opened together (every
+      // client reconnecting after a restart) would otherwise re-check their access all at once, forever,
+      // and that burst of queries holds up whatever else waits for the database pool.
+      const beat = () => {
         connection.ping();
         void stillAllowed(request, access, user).then((allowed) => allowed || connection.close());
-      }, options.heartbeatMs);
+        heartbeat = setTimeout(beat, options.heartbeatMs);
+      };
+      let heartbeat = setTimeout(beat, Math.random() * options.heartbeatMs);
       let lease: Awaited<ReturnType<typeof presence.open>>['lease'] | undefined;
       raw.on('close', () => {
-        clearInterval(heartbeat);
+        clearTimeout(heartbeat);
         connection.markClosed();
         hub.remove(connection);
         void lease
