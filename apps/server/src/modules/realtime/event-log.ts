@@ -91,7 +91,15 @@ const SEEN_TTL_MS = 30_000;
 /** A workspace without events for this long loses its history (clients then resync). */
 const STREAM_TTL_MS = 24 * 3600_000;
 
-export function redisEventLog(redis: Redis, keyPrefix: string, size = REDIS_LOG_SIZE): EventLog {
+type SequencingRedis = Redis & {
+  /** SEQUENCE, sent by its SHA (EVALSHA) once Redis has it. */
+  sequenceEvent(...args: (string | number)[]): Promise<number>;
+};
+
+export function redisEventLog(connection: Redis, keyPrefix: string, size = REDIS_LOG_SIZE): EventLog {
+  const redis = connection as SequencingRedis;
+  if (!('sequenceEvent' in redis))
+    connection.defineCommand('sequenceEvent', { numberOfKeys: 3, lua: SEQUENCE });
   // Hash tags keep a workspace's keys in one Redis Cluster slot, as the script needs.
   const key = (workspaceId: string, name: string) => `${keyPrefix}:rt:{${workspaceId}}:${name}`;
   const parse = (cursor: string) => (/^\d+$/.test(cursor) ? Number(cursor) : null);
@@ -99,9 +107,7 @@ export function redisEventLog(redis: Redis, keyPrefix: string, size = REDIS_LOG_
     async append(event, identity) {
       const digest = createHash('sha1').update(identity).digest('base64url');
       const seq = Number(
-        await redis.eval(
-          SEQUENCE,
-          3,
+        await redis.sequenceEvent(
           key(event.workspaceId, 'seq'),
           key(event.workspaceId, 'log'),
           key(event.workspaceId, `seen:${digest}`),

@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis';
 import { Gauge } from 'prom-client';
 import type { Platform } from '../../platform/context.js';
 import type { Unsubscribe } from '../../platform/events/event-bus.js';
@@ -23,14 +24,19 @@ export class RealtimeHub {
   private tail: Promise<void> = Promise.resolve();
   private unsubscribes: Unsubscribe[] = [];
   private detachRedis: (() => void) | undefined;
+  /** The event log's own Redis connection (scale mode). */
+  private readonly logConnection: Redis | undefined;
 
   constructor(
     private readonly platform: Platform,
     /** Events kept per workspace for replay (defaults per mode in event-log.ts). */
     historySize?: number,
   ) {
-    this.log = platform.redis
-      ? redisEventLog(platform.redis, platform.config.redis.keyPrefix, historySize)
+    // Auto-pipelined: the events of one worker batch arrive together and are numbered in one round trip
+    // instead of one each.
+    this.logConnection = platform.redis?.duplicate({ enableAutoPipelining: true });
+    this.log = this.logConnection
+      ? redisEventLog(this.logConnection, platform.config.redis.keyPrefix, historySize)
       : memoryEventLog(historySize);
     this.visibility = new VisibilityCache(platform.db, (error) =>
       platform.logger.warn({ err: error }, 'realtime visibility lookup failed'),
@@ -63,6 +69,7 @@ export class RealtimeHub {
     this.unsubscribes = [];
     for (const set of this.connections.values()) for (const connection of set) connection.close();
     this.connections.clear();
+    this.logConnection?.disconnect();
   }
 
   /**

@@ -49,21 +49,10 @@ export async function claimWebhookEvents(
   eventIds: readonly string[],
   more: boolean,
 ): Promise<ClaimedEvent[]> {
+  // webhook_events_claim (migration 0017) pins the plan to an ordered scan of the pending index.
   return queryRows<ClaimedEvent>(
     tx,
-    sql`
-    with own as (
-      select id, body, attempts from webhook_events
-      where id = any(${sql.param([...eventIds])}::text[]) and status in ('pending', 'failed')
-      for update skip locked
-    ), more as (
-      select id, body, attempts from webhook_events
-      where ${more} and status = 'pending' and id <> all(${sql.param([...eventIds])}::text[])
-      order by received_at
-      limit ${MAX_CLAIMED_EVENTS}
-      for update skip locked
-    )
-    select * from own union all select * from more`,
+    sql`select id, body, attempts from webhook_events_claim(${sql.param([...eventIds])}::text[], ${more}, ${MAX_CLAIMED_EVENTS})`,
   );
 }
 

@@ -7,6 +7,7 @@ import { webhooksModule } from '../../../src/modules/webhooks/webhooks.module.js
 import {
   claimWebhookEvents,
   listDeadEvents,
+  MAX_CLAIMED_EVENTS,
   replayWebhookEvents,
 } from '../../../src/modules/webhooks/webhooks.service.js';
 import { webhookEvents } from '../../../src/modules/webhooks/webhooks.tables.js';
@@ -374,6 +375,36 @@ test('a job claims its own events and the other pending ones; held, failed and p
         await other.end();
       }
     }
+  } finally {
+    await quiet.close();
+  }
+});
+
+test('a claim takes the oldest pending events first, up to its limit', async () => {
+  const quiet = await createTestApp({
+    modules: [webhooks],
+    env: { META_APP_SECRET: APP_SECRET },
+    worker: false,
+  });
+  try {
+    const start = Date.now() - 3_600_000;
+    const count = MAX_CLAIMED_EVENTS + 10;
+    // Inserted newest first, so that neither insertion order nor id order gives the answer.
+    const rows = Array.from({ length: count }, (_, i) => ({
+      id: `whe_${String(i).padStart(4, '0')}`,
+      body: '{}',
+      contentHash: `hash-${i}`,
+      receivedAt: new Date(start + (count - i) * 1000),
+    }));
+    await quiet.platform.db.insert(webhookEvents).values(rows);
+    const claimed = await quiet.platform.db.transaction(async (tx) =>
+      (await claimWebhookEvents(tx, [], true)).map((row) => row.id),
+    );
+    const oldest = [...rows]
+      .sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime())
+      .slice(0, MAX_CLAIMED_EVENTS)
+      .map((row) => row.id);
+    assert.deepEqual(claimed, oldest);
   } finally {
     await quiet.close();
   }
