@@ -72,14 +72,14 @@ export async function processWebhookEvents(
   options: { more: boolean },
 ): Promise<void> {
   let events: ClaimedEvent[] = [];
-  let steps: PostCommitStep[];
+  let outcome: { steps: PostCommitStep[]; rejected: Map<string, string[]> };
   try {
-    steps = await retryOnDeadlock(() =>
+    outcome = await retryOnDeadlock(() =>
       platform.db.transaction(async (tx) => {
         events = await claimWebhookEvents(tx, eventIds, options.more);
-        if (events.length === 0) return [];
-        const items: WebhookItem[] = [];
         const problemsOf = new Map<string, string[]>();
+        if (events.length === 0) return { steps: [], rejected: problemsOf };
+        const items: WebhookItem[] = [];
         for (const event of events) {
           const body: unknown = JSON.parse(event.body);
           const parsed = safeParseWebhookPayload(body);
@@ -88,18 +88,13 @@ export async function processWebhookEvents(
           items.push(...result.items);
           if (result.problems.length > 0) problemsOf.set(event.id, result.problems);
         }
-        const after = await handleItems(tx, items);
+        const steps = await handleItems(tx, items);
         const processed = events.map((event) => event.id).filter((id) => !problemsOf.has(id));
         await finish(tx, processed, 'processed', null);
-        for (const [eventId, problems] of problemsOf) {
-          // Retrying cannot fix a malformed item: straight to the dead-letter list, with what was wrong.
+        // Retrying cannot fix a malformed item: straight to the dead-letter list, with what was wrong.
+        for (const [eventId, problems] of problemsOf)
           await finish(tx, [eventId], 'dead', problems.join('\n'));
-          run.logger.warn(
-            { eventId, problems: problems.slice(0, 5) },
-            'webhook items rejected to the dead-letter list',
-          );
-        }
-        return after;
+        return { steps, rejected: problemsOf };
       }),
     );
   } catch (error) {
@@ -125,9 +120,15 @@ export async function processWebhookEvents(
     }
     throw error;
   }
+  for (const [eventId, problems] of outcome.rejected) {
+    run.logger.warn(
+      { eventId, problems: problems.slice(0, 5) },
+      'webhook items rejected to the dead-letter list',
+    );
+  }
   // Publishes and dispatches are independent: run them together (the Redis client pipelines them).
   await Promise.all(
-    steps.map((step) =>
+    outcome.steps.map((step) =>
       step().catch((error: unknown) => platform.logger.warn({ err: error }, 'post-commit step failed')),
     ),
   );
