@@ -1,5 +1,5 @@
 import { and, eq, inArray, or, type SQL, sql } from 'drizzle-orm';
-import type { Executor } from '../../platform/db/client.js';
+import { anyOf, type Executor } from '../../platform/db/client.js';
 import { newId } from '../../platform/ids.js';
 import { type InboundIdentity, waIdToE164 } from './contacts.inbound.js';
 import { type ContactRow, contacts } from './contacts.tables.js';
@@ -28,8 +28,8 @@ export async function upsertInboundContacts(
 
   const load = async () => {
     const clauses: SQL[] = [];
-    if (waIds.length > 0) clauses.push(inArray(contacts.waId, waIds));
-    if (userIds.length > 0) clauses.push(inArray(contacts.userId, userIds));
+    if (waIds.length > 0) clauses.push(anyOf(contacts.waId, waIds));
+    if (userIds.length > 0) clauses.push(anyOf(contacts.userId, userIds));
     const rows = await tx
       .select()
       .from(contacts)

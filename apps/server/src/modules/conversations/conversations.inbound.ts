@@ -1,6 +1,6 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Platform } from '../../platform/context.js';
-import { type Executor, queryRows } from '../../platform/db/client.js';
+import { anyOf, type Executor, queryRows } from '../../platform/db/client.js';
 import { newId } from '../../platform/ids.js';
 import { autoAssign } from './auto-assign.js';
 import { conversationChanged, publishAfterCommit } from './conversations.events.js';
@@ -57,7 +57,7 @@ export async function ensureConversations(
     const rows = await tx
       .select()
       .from(conversations)
-      .where(and(eq(conversations.workspaceId, workspaceId), inArray(conversations.contactId, contactIds)));
+      .where(and(eq(conversations.workspaceId, workspaceId), anyOf(conversations.contactId, contactIds)));
     for (const row of rows) {
       const k = key(row.channelId, row.contactId);
       if (wanted.has(k)) result.set(k, row);

@@ -1,7 +1,7 @@
 import { safeParseWebhookPayload, type WebhookItem } from '@openwaba/cloud-api';
 import { and, asc, eq, gte, inArray, lt, lte, or, sql } from 'drizzle-orm';
 import type { Platform, PlatformJob } from '../../platform/context.js';
-import { type Executor, queryRows, type Transaction } from '../../platform/db/client.js';
+import { anyOf, type Executor, queryRows, type Transaction } from '../../platform/db/client.js';
 import { retryOnDeadlock } from '../../platform/db/retry.js';
 import type { Actor } from '../../platform/http/auth.js';
 import { chunk } from '../../platform/jobs/batched-dispatch.js';
@@ -149,7 +149,7 @@ async function finish(
       lastError: error?.slice(0, 2000) ?? null,
       processedAt: status === 'processed' ? new Date() : null,
     })
-    .where(inArray(webhookEvents.id, eventIds));
+    .where(anyOf(webhookEvents.id, eventIds));
 }
 
 /**
