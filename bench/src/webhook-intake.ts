@@ -70,7 +70,15 @@ async function main() {
     const sampler = setInterval(() => {
       peakRss = Math.max(peakRss, rssMb(server.process.pid!));
     }, 250);
-    const fixed = await openLoop({ url, rate, seconds, request: signed });
+    // Per second of the run: whether the tail is spread out or a few stalls.
+    const bySecond: number[][] = Array.from({ length: seconds }, () => []);
+    const fixed = await openLoop({
+      url,
+      rate,
+      seconds,
+      request: signed,
+      onResponse: (i, _status, latencyMs) => bySecond[Math.floor(i / rate)]?.push(latencyMs),
+    });
     clearInterval(sampler);
 
     const platform = await saturate(url, signed);
@@ -92,6 +100,9 @@ async function main() {
         p999: percentile(fixed.latencies, 99.9),
         max: percentile(fixed.latencies, 100),
         peakRssMb: Math.round(peakRss),
+        p99PerSecondMs: bySecond.map((values) =>
+          Math.round(percentile(Float64Array.from(values).sort(), 99)),
+        ),
       },
       saturation: { platform, bareFastify: baseline, ratio: platform.rps / baseline.rps },
       storedEvents: rows[0]?.n,
