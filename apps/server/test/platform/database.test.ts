@@ -7,6 +7,7 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { eq, sql } from 'drizzle-orm';
+import pg from 'pg';
 import { migrationsFolder, openDatabase, pgliteDirFor } from '../../src/platform/db/client.js';
 import { systemSettings } from '../../src/platform/db/tables.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
@@ -114,4 +115,31 @@ test('`npm run db:migrate` needs only the database: no TOKEN_MASTER_KEY, unrelat
     await fresh.drop();
     rmSync(dataDir, { recursive: true, force: true });
   }
+});
+
+test('a connection lost in the middle of a transaction fails that transaction, not the process', {
+  skip: !scaleMode,
+}, async () => {
+  const outcome = await t.platform.db
+    .transaction(async (tx) => {
+      const [row] = (
+        (await tx.execute(sql`select pg_backend_pid() as pid`)) as unknown as { rows: { pid: number }[] }
+      ).rows;
+      // The server goes away while this transaction sits between two statements (as PostgreSQL does
+      // when it crashes): the client emits 'error' with no query running. Unheard, that ends the process.
+      const admin = new pg.Client({ connectionString: t.config.database.url });
+      await admin.connect();
+      await admin.query('select pg_terminate_backend($1)', [row!.pid]);
+      await admin.end();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await tx.execute(sql`select 1`);
+      return 'committed';
+    })
+    .catch((error: unknown) => (error instanceof Error ? 'failed' : 'thrown'));
+  assert.equal(outcome, 'failed');
+  // The pool drops the dead connection and the next statement works.
+  const result = (await t.platform.db.execute(sql`select 1 as one`)) as unknown as {
+    rows: { one: number }[];
+  };
+  assert.equal(result.rows[0]!.one, 1);
 });

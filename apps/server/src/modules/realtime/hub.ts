@@ -35,6 +35,10 @@ export class RealtimeHub {
     // Auto-pipelined: the events of one worker batch arrive together and are numbered in one round trip
     // instead of one each.
     this.logConnection = platform.redis?.duplicate({ enableAutoPipelining: true });
+    // A duplicate does not inherit listeners: unheard, ioredis prints every failed reconnect.
+    this.logConnection?.on('error', (error) =>
+      platform.logger.debug({ err: error }, 'realtime event log connection error'),
+    );
     this.log = this.logConnection
       ? redisEventLog(this.logConnection, platform.config.redis.keyPrefix, historySize)
       : memoryEventLog(historySize);

@@ -109,8 +109,11 @@ function openPostgres(url: string, poolSize: number): DatabaseHandle {
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 300_000,
   });
-  // An idle client that loses its server must not crash the process; the next query reports it.
+  // A client that loses its server must not crash the process; the failed query reports it. The pool
+  // only listens on idle clients: one checked out for a transaction (a webhook batch holds one across
+  // its statements) would otherwise emit an unhandled 'error' when PostgreSQL goes away between two.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = drizzleNodePg({ client: pool, schema }) as unknown as Database;
   return {
     kind: 'postgres',

@@ -62,6 +62,7 @@ export function redisEventBus(connection: Redis, keyPrefix: string, logger: Logg
     for (const handler of handlers.get(name) ?? []) handler(raw);
   });
   subscriber.on('error', (error) => logger.warn({ err: error }, 'event bus subscriber error'));
+  publisher.on('error', (error) => logger.debug({ err: error }, 'event bus publisher error'));
 
   return {
     kind: 'redis',
