@@ -22,7 +22,7 @@ import { SESSION_COOKIE, systemActor } from '../../apps/server/src/platform/http
 import { newId } from '../../apps/server/src/platform/ids.js';
 import { numberArg } from './lib/args.js';
 import { insertBenchChannel, signedInboundText } from './lib/inbound-payload.js';
-import { openLoop, percentile } from './lib/open-loop.js';
+import { openLoop, p99PerSecond, percentile } from './lib/open-loop.js';
 import { machine } from './lib/processes.js';
 import { startScaleStack } from './lib/scale-stack.js';
 
@@ -178,7 +178,6 @@ async function main() {
     );
     const endToEnd: number[] = [];
     const commitToEvent: number[] = [];
-    // Per second of the run (by intended send time): whether the tail is spread out or a few stalls.
     const bySecond: number[][] = Array.from({ length: seconds }, () => []);
     for (const row of rows) {
       const at = arrivals.get(row.id);
@@ -214,7 +213,7 @@ async function main() {
           eventsReceived: endToEnd.length,
           webhookToEventMs: summary(endToEnd),
           commitToEventMs: summary(commitToEvent),
-          p99PerSecondMs: bySecond.map((values) => Math.round(percentile(sorted(values), 99))),
+          p99PerSecondMs: p99PerSecond(bySecond).map(Math.round),
         },
         null,
         2,

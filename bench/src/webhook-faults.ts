@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { numberArg } from './lib/args.js';
 import { insertBenchChannel, signedInboundText } from './lib/inbound-payload.js';
-import { openLoop } from './lib/open-loop.js';
+import { openLoop, p99PerSecond } from './lib/open-loop.js';
 import { freePort, machine, spawnTs, waitForOk } from './lib/processes.js';
 
 const rate = numberArg('rate', 1000);
@@ -218,21 +218,9 @@ async function main() {
     await check.end();
 
     // Ack p99 per second of intended send time, and when each fault's effect on it ended.
-    const interval = 1000 / rate;
-    const perSecond: number[] = [];
-    for (let s = 0; s < seconds; s++) {
-      const slice: number[] = [];
-      for (
-        let i = Math.round((s * 1000) / interval);
-        i < Math.min(total, Math.round(((s + 1) * 1000) / interval));
-        i++
-      )
-        if (status[i] === 200) slice.push(ackMs[i]!);
-      slice.sort((a, b) => a - b);
-      perSecond.push(
-        slice.length ? slice[Math.min(slice.length - 1, Math.floor(slice.length * 0.99))]! : Number.NaN,
-      );
-    }
+    const bySecond: number[][] = Array.from({ length: seconds }, () => []);
+    for (let i = 0; i < total; i++) if (status[i] === 200) bySecond[Math.floor(i / rate)]?.push(ackMs[i]!);
+    const perSecond = p99PerSecond(bySecond);
     const recovery = faultLog.map((fault, k) => {
       const until = FAULTS[k + 1]?.at ?? seconds;
       let normalFrom: number | null = null;

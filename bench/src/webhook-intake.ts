@@ -13,7 +13,7 @@
 import { numberArg } from './lib/args.js';
 import { autocannon } from './lib/autocannon.js';
 import { signedInboundText } from './lib/inbound-payload.js';
-import { openLoop, percentile } from './lib/open-loop.js';
+import { openLoop, p99PerSecond, percentile } from './lib/open-loop.js';
 import { freePort, machine, rssMb, spawnTs, waitForOk } from './lib/processes.js';
 import { startScaleStack } from './lib/scale-stack.js';
 
@@ -70,7 +70,6 @@ async function main() {
     const sampler = setInterval(() => {
       peakRss = Math.max(peakRss, rssMb(server.process.pid!));
     }, 250);
-    // Per second of the run: whether the tail is spread out or a few stalls.
     const bySecond: number[][] = Array.from({ length: seconds }, () => []);
     const fixed = await openLoop({
       url,
@@ -100,9 +99,7 @@ async function main() {
         p999: percentile(fixed.latencies, 99.9),
         max: percentile(fixed.latencies, 100),
         peakRssMb: Math.round(peakRss),
-        p99PerSecondMs: bySecond.map((values) =>
-          Math.round(percentile(Float64Array.from(values).sort(), 99)),
-        ),
+        p99PerSecondMs: p99PerSecond(bySecond).map(Math.round),
       },
       saturation: { platform, bareFastify: baseline, ratio: platform.rps / baseline.rps },
       storedEvents: rows[0]?.n,

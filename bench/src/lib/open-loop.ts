@@ -185,3 +185,11 @@ export function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
+
+/**
+ * The p99 of each second's latencies (NaN for a second without any): whether a run's tail is spread
+ * out or a few stalls. `bySecond[s]` holds the latencies of requests meant to leave in second s.
+ */
+export function p99PerSecond(bySecond: readonly number[][]): number[] {
+  return bySecond.map((values) => percentile(Float64Array.from(values).sort(), 99));
+}

@@ -57,6 +57,10 @@ function textMessagePayload(id: string, body: string) {
   };
 }
 
+/** An app of its own with no worker: what the test stores stays as it is until the test acts on it. */
+const appWithoutWorker = () =>
+  createTestApp({ modules: [webhooks], env: { META_APP_SECRET: APP_SECRET }, worker: false });
+
 let t: TestApp;
 before(async () => {
   t = await createTestApp({
@@ -294,11 +298,7 @@ test('the sweeper re-dispatches events that no queue holds', async () => {
 });
 
 test('when the database is down the intake answers 503 so that Meta retries', async () => {
-  const down = await createTestApp({
-    modules: [webhooks],
-    env: { META_APP_SECRET: APP_SECRET },
-    worker: false,
-  });
+  const down = await appWithoutWorker();
   try {
     await down.platform.database.close();
     const body = metaJsonStringify(textMessagePayload('wamid.dbdown', 'anyone there?'));
@@ -316,11 +316,7 @@ test('when the database is down the intake answers 503 so that Meta retries', as
 });
 
 test('a job claims its own events and the other pending ones; held, failed and processed events stay', async () => {
-  const quiet = await createTestApp({
-    modules: [webhooks],
-    env: { META_APP_SECRET: APP_SECRET },
-    worker: false,
-  });
+  const quiet = await appWithoutWorker();
   try {
     const minute = 60_000;
     const event = (id: string, extra: Partial<typeof webhookEvents.$inferInsert> = {}) => ({
@@ -381,11 +377,7 @@ test('a job claims its own events and the other pending ones; held, failed and p
 });
 
 test('a claim takes the oldest pending events first, up to its limit', async () => {
-  const quiet = await createTestApp({
-    modules: [webhooks],
-    env: { META_APP_SECRET: APP_SECRET },
-    worker: false,
-  });
+  const quiet = await appWithoutWorker();
   try {
     const start = Date.now() - 3_600_000;
     const count = MAX_CLAIMED_EVENTS + 10;
