@@ -17,10 +17,14 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Node flags that write a CPU profile of a benchmark's child process when BENCH_PROFILE_DIR is set. */
+/**
+ * Node flags for a benchmark's child processes: a CPU profile written to BENCH_PROFILE_DIR when set, and
+ * any flags in BENCH_NODE_ARGS (such as `--trace-gc`).
+ */
 export function profileArgs(): string[] {
   const dir = process.env.BENCH_PROFILE_DIR;
-  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+  const extra = process.env.BENCH_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? [];
+  return [...(dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : []), ...extra];
 }
 
 /** Runs a TypeScript entry point of the repo as its own process. */

@@ -1,11 +1,35 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Platform } from '../../platform/context.js';
 import { preparedStatement } from '../../platform/db/client.js';
-import { type ChannelRow, channels, wabas } from './channels.tables.js';
+import { type ChannelRow, channels, type WabaRow, wabas } from './channels.tables.js';
 
+export type ChannelUnusable = {
+  ok: false;
+  reason: 'not_found' | 'not_connected' | 'needs_reauth' | 'no_token';
+  status?: string;
+};
 export type SendingCredentials =
   | { ok: true; channel: ChannelRow; wabaExternalId: string; accessToken: string }
-  | { ok: false; reason: 'not_found' | 'not_connected' | 'needs_reauth' | 'no_token'; status?: string };
+  | ChannelUnusable;
+
+/** Whether a channel (read with its WABA) can send now, and with which sealed token. */
+export function usableChannel(
+  row: { channel: ChannelRow; waba: WabaRow } | undefined,
+): { ok: true; channel: ChannelRow; wabaExternalId: string; tokenSecretId: string } | ChannelUnusable {
+  if (!row) return { ok: false, reason: 'not_found' };
+  if (row.channel.status === 'needs_reauth' || row.waba.status === 'needs_reauth') {
+    return { ok: false, reason: 'needs_reauth', status: row.channel.status };
+  }
+  if (row.channel.status !== 'connected')
+    return { ok: false, reason: 'not_connected', status: row.channel.status };
+  if (!row.waba.tokenSecretId) return { ok: false, reason: 'no_token' };
+  return {
+    ok: true,
+    channel: row.channel,
+    wabaExternalId: row.waba.externalId,
+    tokenSecretId: row.waba.tokenSecretId,
+  };
+}
 
 // Every send reads its channel: a prepared statement.
 const channelWithWaba = preparedStatement((db) =>
@@ -32,13 +56,8 @@ export async function sendingCredentials(
   channelId: string,
 ): Promise<SendingCredentials> {
   const [row] = await channelWithWaba(platform.db).execute({ workspaceId, channelId });
-  if (!row) return { ok: false, reason: 'not_found' };
-  if (row.channel.status === 'needs_reauth' || row.waba.status === 'needs_reauth') {
-    return { ok: false, reason: 'needs_reauth', status: row.channel.status };
-  }
-  if (row.channel.status !== 'connected')
-    return { ok: false, reason: 'not_connected', status: row.channel.status };
-  if (!row.waba.tokenSecretId) return { ok: false, reason: 'no_token' };
-  const accessToken = await platform.vault.reveal(workspaceId, row.waba.tokenSecretId);
-  return { ok: true, channel: row.channel, wabaExternalId: row.waba.externalId, accessToken };
+  const usable = usableChannel(row);
+  if (!usable.ok) return usable;
+  const accessToken = await platform.vault.reveal(workspaceId, usable.tokenSecretId);
+  return { ok: true, channel: usable.channel, wabaExternalId: usable.wabaExternalId, accessToken };
 }

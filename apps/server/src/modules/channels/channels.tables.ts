@@ -74,3 +74,4 @@ export const channels = pgTable(
 );
 
 export type ChannelRow = typeof channels.$inferSelect;
+export type WabaRow = typeof wabas.$inferSelect;

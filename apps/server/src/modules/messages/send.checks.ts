@@ -1,11 +1,11 @@
 import type { OutboundMessageContent, TemplateSendComponent } from '@openwaba/cloud-api';
-import { and, eq, or, sql } from 'drizzle-orm';
+import { and, eq, or, type SQL, sql } from 'drizzle-orm';
 import { LRUCache } from 'lru-cache';
 import { type Platform, perPlatform } from '../../platform/context.js';
 import { preparedStatement } from '../../platform/db/client.js';
 import type { ErrorCode, ErrorDetail } from '../../platform/http/errors.js';
-import { sendingCredentials } from '../channels/channels.credentials.js';
-import type { ChannelRow } from '../channels/channels.tables.js';
+import { type ChannelUnusable, usableChannel } from '../channels/channels.credentials.js';
+import { type ChannelRow, channels, wabas } from '../channels/channels.tables.js';
 import { upsertInboundContact, waIdToE164 } from '../contacts/contacts.inbound.js';
 import { type ContactRow, contacts } from '../contacts/contacts.tables.js';
 import { type ConversationRow, conversations } from '../conversations/conversations.tables.js';
@@ -30,10 +30,9 @@ export type Checked<T> = { ok: true; value: T } | { ok: false; refusal: SendRefu
 const refuse = (code: ErrorCode, message: string, extra: Partial<SendRefusal> = {}) =>
   ({ ok: false, refusal: { code, message, ...extra } }) as const;
 
-export async function checkChannel(platform: Platform, workspaceId: string, channelId: string) {
-  const credentials = await sendingCredentials(platform, workspaceId, channelId);
-  if (credentials.ok) return { ok: true, value: credentials.channel } as const;
-  switch (credentials.reason) {
+/** Why the channel cannot send, as the API's refusal. */
+function channelRefusal(unusable: ChannelUnusable) {
+  switch (unusable.reason) {
     case 'not_found':
       return refuse('channel_not_found', 'No such channel in this workspace');
     case 'needs_reauth':
@@ -44,86 +43,92 @@ export async function checkChannel(platform: Platform, workspaceId: string, chan
     case 'not_connected':
       return refuse(
         'channel_not_connected',
-        `The number is not connected (status ${credentials.status ?? 'unknown'})`,
+        `The number is not connected (status ${unusable.status ?? 'unknown'})`,
       );
     case 'no_token':
       return refuse('channel_not_connected', 'The number has no access token');
     default:
-      return credentials.reason satisfies never;
+      return unusable.reason satisfies never;
   }
 }
 
-// The reads every send makes, prepared once per database. The recipient comes with its conversation
-// on the sending channel (if there is one yet): one round trip for both.
-const recipientSelection = { contact: contacts, conversation: conversations };
-const conversationOnChannel = and(
-  eq(conversations.workspaceId, contacts.workspaceId),
-  eq(conversations.channelId, sql.placeholder('channelId')),
-  eq(conversations.contactId, contacts.id),
+/**
+ * What every send reads, prepared once per database and read in one round trip: the channel with its
+ * WABA, the recipient (by id or by number, if known yet) and their conversation on that channel.
+ */
+function targetStatement(name: string, contactMatch: SQL) {
+  return preparedStatement((db) =>
+    db
+      .select({ channel: channels, waba: wabas, contact: contacts, conversation: conversations })
+      .from(channels)
+      .innerJoin(wabas, eq(wabas.id, channels.wabaId))
+      .leftJoin(contacts, and(eq(contacts.workspaceId, channels.workspaceId), contactMatch))
+      .leftJoin(
+        conversations,
+        and(
+          eq(conversations.workspaceId, channels.workspaceId),
+          eq(conversations.channelId, channels.id),
+          eq(conversations.contactId, contacts.id),
+        ),
+      )
+      .where(
+        and(
+          eq(channels.workspaceId, sql.placeholder('workspaceId')),
+          eq(channels.id, sql.placeholder('channelId')),
+        ),
+      )
+      .limit(1)
+      .prepare(name),
+  );
+}
+const targetByContactId = targetStatement(
+  'send_target_by_contact_id',
+  eq(contacts.id, sql.placeholder('contact')),
 );
-const contactById = preparedStatement((db) =>
-  db
-    .select(recipientSelection)
-    .from(contacts)
-    .leftJoin(conversations, conversationOnChannel)
-    .where(
-      and(
-        eq(contacts.workspaceId, sql.placeholder('workspaceId')),
-        eq(contacts.id, sql.placeholder('contactId')),
-      ),
-    )
-    .prepare('send_recipient_by_id'),
-);
-const contactByWaId = preparedStatement((db) =>
-  db
-    .select(recipientSelection)
-    .from(contacts)
-    .leftJoin(conversations, conversationOnChannel)
-    .where(
-      and(
-        eq(contacts.workspaceId, sql.placeholder('workspaceId')),
-        eq(contacts.waId, sql.placeholder('waId')),
-      ),
-    )
-    .limit(1)
-    .prepare('send_recipient_by_wa_id'),
-);
+const targetByWaId = targetStatement('send_target_by_wa_id', eq(contacts.waId, sql.placeholder('contact')));
 
-export interface Recipient {
+export interface SendTarget {
+  channel: ChannelRow;
   contact: ContactRow;
   /** The conversation of (channel, contact), if there is one yet: the window check reads it, the send reuses it. */
   conversation: ConversationRow | undefined;
 }
 
-/** The recipient as a contact: found by id, or by number (created on first send). */
-export async function checkRecipient(
+/**
+ * The channel (connected, with a token) and the recipient as a contact: found by id, or by number
+ * (created on first send). A refused channel is reported before a malformed recipient.
+ */
+export async function checkTarget(
   platform: Platform,
   workspaceId: string,
-  channelId: string,
-  input: { to?: string; contactId?: string },
-): Promise<Checked<Recipient>> {
-  if (input.contactId) {
-    const [found] = await contactById(platform.db).execute({
-      workspaceId,
-      channelId,
-      contactId: input.contactId,
-    });
-    if (!found) return refuse('contact_not_found', 'No such contact in this workspace');
-    if (!found.contact.waId && !found.contact.userId)
-      return refuse('invalid_recipient', 'The contact has no WhatsApp number');
-    return { ok: true, value: { contact: found.contact, conversation: found.conversation ?? undefined } };
+  input: { channelId: string; to?: string; contactId?: string },
+): Promise<Checked<SendTarget>> {
+  const { channelId } = input;
+  let waId: string | null = null;
+  if (!input.contactId) {
+    const raw = (input.to ?? '').replace(/[\s\-().]/g, '');
+    waId = /^\+?\d{6,15}$/.test(raw) ? (waIdToE164(raw)?.slice(1) ?? null) : null;
   }
-  const raw = (input.to ?? '').replace(/[\s\-().]/g, '');
-  const e164 = /^\+?\d{6,15}$/.test(raw) ? waIdToE164(raw) : null;
-  if (!e164)
+  const [row] = input.contactId
+    ? await targetByContactId(platform.db).execute({ workspaceId, channelId, contact: input.contactId })
+    : await targetByWaId(platform.db).execute({ workspaceId, channelId, contact: waId ?? '' });
+  const usable = usableChannel(row);
+  if (!usable.ok) return channelRefusal(usable);
+  const { channel } = usable;
+  const conversation = row?.conversation ?? undefined;
+  if (input.contactId) {
+    const contact = row?.contact;
+    if (!contact) return refuse('contact_not_found', 'No such contact in this workspace');
+    if (!contact.waId && !contact.userId)
+      return refuse('invalid_recipient', 'The contact has no WhatsApp number');
+    return { ok: true, value: { channel, contact, conversation } };
+  }
+  if (!waId)
     return refuse('invalid_recipient', 'The recipient is not a valid phone number in international format');
-  const waId = e164.slice(1);
-  // Most sends go to a known number: one prepared read; the first send to a number creates its contact.
-  const [known] = await contactByWaId(platform.db).execute({ workspaceId, channelId, waId });
-  if (known)
-    return { ok: true, value: { contact: known.contact, conversation: known.conversation ?? undefined } };
+  if (row?.contact) return { ok: true, value: { channel, contact: row.contact, conversation } };
+  // The first send to a number creates its contact.
   const created = await upsertInboundContact(platform.db, workspaceId, { waId });
-  return { ok: true, value: { contact: created, conversation: undefined } };
+  return { ok: true, value: { channel, contact: created, conversation: undefined } };
 }
 
 export function checkOptOut(

@@ -14,10 +14,9 @@ import { messageQueued } from './messages.events.js';
 import type { MessageView, SendMessageBody } from './messages.schemas.js';
 import { type MessageRow, messages } from './messages.tables.js';
 import {
-  checkChannel,
   checkOptOut,
   checkPlanLimit,
-  checkRecipient,
+  checkTarget,
   checkTemplate,
   checkWindow,
   resolveWamid,
@@ -92,15 +91,13 @@ async function checkAndQueue(
   // cannot spend the database time other workspaces' sends need. Refused attempts count, as on any API.
   const limited = await checkPlanLimit(platform, workspaceId);
   if (limited) return { ok: false, refusal: limited };
-  const channel = await checkChannel(platform, workspaceId, body.channelId);
-  if (!channel.ok) return channel;
-  const recipient = await checkRecipient(platform, workspaceId, channel.value.id, body);
-  if (!recipient.ok) return recipient;
-  const { contact, conversation: existing } = recipient.value;
+  const target = await checkTarget(platform, workspaceId, body);
+  if (!target.ok) return target;
+  const { channel, contact, conversation: existing } = target.value;
 
   let template: Awaited<ReturnType<typeof checkTemplate>> | null = null;
   if (body.type === 'template') {
-    template = await checkTemplate(platform, workspaceId, channel.value, body.template);
+    template = await checkTemplate(platform, workspaceId, channel, body.template);
   }
   const marketing = template?.ok === true && template.value.template.category === 'MARKETING';
   const optOut = checkOptOut(contact, {
@@ -139,7 +136,7 @@ async function checkAndQueue(
   // Governance pause, messaging-limit tier and prepaid balance (billing module).
   const billing = await planTemplateSend(platform, {
     workspaceId,
-    channel: channel.value,
+    channel,
     contact,
     conversation: existing,
     template: template?.ok ? template.value.template : null,
@@ -160,7 +157,7 @@ async function checkAndQueue(
     resourceId: id,
     after: {
       type,
-      channelId: channel.value.id,
+      channelId: channel.id,
       contactId: contact.id,
       ...(body.type === 'template' ? { template: `${body.template.name}/${body.template.language}` } : {}),
       summary: summarise(preview),
@@ -172,7 +169,7 @@ async function checkAndQueue(
       id,
       workspaceId,
       conversationId,
-      channelId: channel.value.id,
+      channelId: channel.id,
       contactId: contact.id,
       direction: 'outbound',
       type,
@@ -191,37 +188,51 @@ async function checkAndQueue(
       : await platform.db.transaction(async (tx) => {
           const { row: conversation, created } = existing
             ? { row: existing, created: false }
-            : await ensureConversation(tx, workspaceId, channel.value.id, contact.id);
+            : await ensureConversation(tx, workspaceId, channel.id, contact.id);
           const inserted = await store({ transaction: tx }, conversation.id);
           if (billing.value) await recordTemplateSend(tx, billing.value, id);
           return { row: inserted, conversationCreated: created };
         });
   if (!row) throw new Error('message insert returned nothing');
-  await platform.jobs.enqueue(sendMessageJob, { workspaceId, messageId: id }, { jobId: id });
-  // Realtime is best effort (the inbox re-reads PostgreSQL): a lost event must not fail a queued send.
+  // The job and the inbox events go out together: one round trip of waiting, not two.
+  await Promise.all([
+    platform.jobs.enqueue(sendMessageJob, { workspaceId, messageId: id }, { jobId: id }),
+    announceQueued(platform, input.actor, row, conversationCreated),
+  ]);
+  return { ok: true, message: row };
+}
+
+/**
+ * Tells the inbox of a queued message. Realtime is best effort (the inbox re-reads PostgreSQL): a lost
+ * event never fails a send.
+ */
+async function announceQueued(
+  platform: Platform,
+  actor: Actor,
+  row: MessageRow,
+  conversationCreated: boolean,
+): Promise<void> {
+  const { workspaceId, conversationId } = row;
   if (conversationCreated) {
     // The business wrote first: the inbox learns of the conversation before its first message.
     await publishAfterCommit(platform, () =>
       platform.events.publish(conversationChanged, {
         workspaceId,
-        conversationId: row.conversationId,
+        conversationId,
         change: 'created',
         assigneeId: null,
-        actorUserId: input.actor.principal?.kind === 'user' ? input.actor.principal.userId : null,
+        actorUserId: actor.principal?.kind === 'user' ? actor.principal.userId : null,
       }),
     );
   }
-  await platform.events
-    .publish(messageQueued, {
+  await publishAfterCommit(platform, () =>
+    platform.events.publish(messageQueued, {
       workspaceId,
-      conversationId: row.conversationId,
-      messageId: id,
-      contactId: contact.id,
-    })
-    .catch((error) =>
-      platform.logger.warn({ err: error, messageId: id }, 'could not publish message.queued'),
-    );
-  return { ok: true, message: row };
+      conversationId,
+      messageId: row.id,
+      contactId: row.contactId,
+    }),
+  );
 }
 
 /** What a send writes: the message row and its audit row, always these columns. */
