@@ -86,6 +86,19 @@ test('each failing pre-send check answers its own code and sends nothing', async
 
   const cases: [string, Record<string, unknown>, string, number][] = [
     ['unknown channel', { ...text({ to: open.waId }), channelId: 'ch_nope' }, 'channel_not_found', 404],
+    // The channel is checked first, whatever else is wrong.
+    [
+      'unknown channel, bad number',
+      { ...text({ to: '+12' }), channelId: 'ch_nope' },
+      'channel_not_found',
+      404,
+    ],
+    [
+      'unknown channel, by contact',
+      { ...text({ contactId: optedOut.contactId }), channelId: 'ch_nope' },
+      'channel_not_found',
+      404,
+    ],
     ['invalid number', text({ to: '+12' }), 'invalid_recipient', 422],
     ['not a number', text({ to: 'abcdefg' }), 'invalid_recipient', 422],
     ['unknown contact', text({ contactId: 'ct_missing' }), 'contact_not_found', 404],
