@@ -46,8 +46,8 @@ export async function planTemplateSend(
   platform: Platform,
   input: {
     workspaceId: string;
-    channel: ChannelRow;
-    contact: ContactRow;
+    channel: Pick<ChannelRow, 'id' | 'messagingLimitTier'>;
+    contact: Pick<ContactRow, 'id' | 'waId'>;
     /** The send path's conversation with the contact on this channel, as it read it (none yet: undefined). */
     conversation: Pick<ConversationRow, 'lastInboundAt'> | undefined;
     template: TemplateRow | null;

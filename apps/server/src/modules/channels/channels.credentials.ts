@@ -13,9 +13,9 @@ export type SendingCredentials =
   | ChannelUnusable;
 
 /** Whether a channel (read with its WABA) can send now, and with which sealed token. */
-export function usableChannel(
-  row: { channel: ChannelRow; waba: WabaRow } | undefined,
-): { ok: true; channel: ChannelRow; wabaExternalId: string; tokenSecretId: string } | ChannelUnusable {
+export function usableChannel<C extends Pick<ChannelRow, 'status'>>(
+  row: { channel: C; waba: Pick<WabaRow, 'status' | 'externalId' | 'tokenSecretId'> } | undefined,
+): { ok: true; channel: C; wabaExternalId: string; tokenSecretId: string } | ChannelUnusable {
   if (!row) return { ok: false, reason: 'not_found' };
   if (row.channel.status === 'needs_reauth' || row.waba.status === 'needs_reauth') {
     return { ok: false, reason: 'needs_reauth', status: row.channel.status };
