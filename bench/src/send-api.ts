@@ -6,7 +6,7 @@
  *
  * 1. `POST /api/v1/workspaces/:id/messages` (text, inside the customer-service window, API key) open-loop
  *    at --rate for --seconds: answer latency from each request's intended send time (target p99 < 30 ms).
- * 2. Noisy neighbour: a quiet workspace sends at --quiet-rate for --seconds alone, then again while a
+ * 2. Noisy neighbour: a quiet workspace sends at --quiet-rate for --seconds (at most 54) alone, then again while a
  *    second workspace (plan 1,000 messages/min, already spent) floods at --flood-rate, 10× its plan limit,
  *    and is answered 429. The quiet workspace's p99 may move by at most 20%.
  * 3. The plan-limit check alone (rate-limiter-flexible on Redis, as the send path uses it): p99 per check.
@@ -201,15 +201,18 @@ try {
   // as after a minute of flooding at 10× its plan, so its requests are refused with 429 from the first.
   // The flood runs before and after the quiet workspace's measured seconds: its steady state, not its
   // first connections, is what the neighbour lives with.
-  const alone = await sends(base, quiet, quietRate, seconds, '919800');
+  // The flood (2 s lead, 2 s tail) must end inside the minute its budget was spent in, or it starts
+  // being accepted again while the quiet workspace is measured.
+  const neighbourSeconds = Math.min(seconds, 54);
+  const alone = await sends(base, quiet, quietRate, neighbourSeconds, '919800');
   const drain = new Redis(redisUrl);
   await redisRateLimits(drain, keyPrefix)
     .limiter({ name: 'messages:plan:1000', points: 1000, durationSeconds: 60 })
     .consume(noisy.workspaceId, 1000);
   drain.disconnect();
-  const flooding = sends(base, noisy, floodRate, seconds + 4, '919900');
+  const flooding = sends(base, noisy, floodRate, neighbourSeconds + 4, '919900');
   await new Promise((resolve) => setTimeout(resolve, 2_000));
-  const together = await sends(base, quiet, quietRate, seconds, '919800');
+  const together = await sends(base, quiet, quietRate, neighbourSeconds, '919800');
   const flood = await flooding;
   console.log(JSON.stringify({ scenario: `quiet workspace alone at ${quietRate}/s`, ...summary(alone) }));
   console.log(
