@@ -194,12 +194,31 @@ async function checkAndQueue(
           return { row: inserted, conversationCreated: created };
         });
   if (!row) throw new Error('message insert returned nothing');
-  // The job and the inbox events go out together: one round trip of waiting, not two.
-  await Promise.all([
-    platform.jobs.enqueue(sendMessageJob, { workspaceId, messageId: id }, { jobId: id }),
-    announceQueued(platform, input.actor, row, conversationCreated),
-  ]);
+  dispatchQueued(platform, input.actor, row, conversationCreated);
   return { ok: true, message: row };
+}
+
+/**
+ * Hands a committed message to the send worker and tells the inbox, without making the caller wait:
+ * the committed row is the promise. If Redis is slow or down, the answer is not held up (nor turned
+ * into an error for a message that will go out), and the stalled-sends sweeper dispatches it later.
+ */
+function dispatchQueued(
+  platform: Platform,
+  actor: Actor,
+  row: MessageRow,
+  conversationCreated: boolean,
+): void {
+  // Until both have gone out, the job queue does not count as idle (tests wait on that).
+  const release = platform.jobs.holdIdle();
+  void Promise.all([
+    platform.jobs
+      .enqueue(sendMessageJob, { workspaceId: row.workspaceId, messageId: row.id }, { jobId: row.id })
+      .catch((err: unknown) =>
+        platform.logger.warn({ err, messageId: row.id }, 'send job not queued; the sweeper will dispatch it'),
+      ),
+    announceQueued(platform, actor, row, conversationCreated),
+  ]).finally(release);
 }
 
 /**

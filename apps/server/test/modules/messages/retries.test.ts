@@ -3,8 +3,9 @@ import { after, before, beforeEach, test } from 'node:test';
 import { eq } from 'drizzle-orm';
 import { channels, wabas } from '../../../src/modules/channels/channels.tables.js';
 import { contacts } from '../../../src/modules/contacts/contacts.tables.js';
+import { messages } from '../../../src/modules/messages/messages.tables.js';
 import { coordinatorFor } from '../../../src/modules/messages/pacing.js';
-import { deliver } from '../../../src/modules/messages/send.job.js';
+import { deliver, stalledSendsSweeper } from '../../../src/modules/messages/send.job.js';
 import { configureSending, defaultSendSettings } from '../../../src/modules/messages/send.settings.js';
 import { json } from '../../helpers/app.js';
 import {
@@ -195,4 +196,35 @@ test('a send with an unknown outcome and no webhook fails after the grace period
     inbox.filter((m) => (m.text as { body?: string } | undefined)?.body === 'lost in the crash').length,
     1,
   );
+});
+
+test('a job queue that cannot take the job does not fail the answer: the sweeper sends the message', async () => {
+  const customer = await customerWithOpenWindow(sw, tenant);
+  const jobs = sw.t.platform.jobs;
+  let refused = 0;
+  // Redis refusing the job after the message committed: the row is the promise, not the job.
+  jobs.enqueue = async () => {
+    refused += 1;
+    throw new Error('simulated: Redis is down');
+  };
+  let id: string;
+  try {
+    id = await sendText(customer.waId, 'queued while Redis was down');
+    await eventually(
+      async () => refused,
+      (n) => n === 1,
+    );
+  } finally {
+    delete (jobs as Partial<typeof jobs>).enqueue; // back to the queue's own method
+  }
+  assert.equal((await messageRow(sw, id)).status, 'queued');
+  // Later than the sweeper's patience: it dispatches what no queue holds, once.
+  await sw.t.platform.db
+    .update(messages)
+    .set({ updatedAt: new Date(Date.now() - 3_600_000) })
+    .where(eq(messages.id, id));
+  assert.equal(await stalledSendsSweeper.sweep(sw.t.platform), 1);
+  const row = await settled(sw, id);
+  assert.ok(row.wamid, JSON.stringify(row.error));
+  assert.equal(row.sendAttempts, 1);
 });
