@@ -27,7 +27,7 @@ import { newId } from '../../apps/server/src/platform/ids.js';
 import { createPlatform, type RunningPlatform } from '../../apps/server/src/platform/platform.js';
 import { redisRateLimits } from '../../apps/server/src/platform/ratelimit/rate-limits.js';
 import { numberArg, scaleModeEnv } from './lib/args.js';
-import { type OpenLoopResult, openLoop, p99PerSecond, percentile } from './lib/open-loop.js';
+import { ConnectionPool, type OpenLoopResult, openLoop, p99PerSecond, percentile } from './lib/open-loop.js';
 import { freePort, machine, profileArgs, spawnTs, waitForOk } from './lib/processes.js';
 import { dropRedisPrefix, scratchDatabase } from './lib/scale-stack.js';
 
@@ -111,8 +111,12 @@ interface SendsResult extends OpenLoopResult {
   p99PerSecondMs: number[];
 }
 
+/** Keep-alive connections to a workspace's send URL, kept across its runs as an API client keeps them. */
+const poolOf = (base: string, tenant: Tenant) =>
+  new ConnectionPool(`${base}/api/v1/workspaces/${tenant.workspaceId}/messages`);
+
 async function sends(
-  base: string,
+  pool: ConnectionPool,
   tenant: Tenant,
   r: number,
   s: number,
@@ -120,7 +124,8 @@ async function sends(
 ): Promise<SendsResult> {
   const bySecond: number[][] = Array.from({ length: Math.ceil(s) }, () => []);
   const result = await openLoop({
-    url: `${base}/api/v1/workspaces/${tenant.workspaceId}/messages`,
+    url: pool.url,
+    pool,
     rate: r,
     seconds: s,
     isOk: (status) => status === 202,
@@ -192,9 +197,11 @@ try {
   // Warm-up at the measured rate, not measured: a fresh process's first seconds at 500/s (JIT, the pool
   // opening its connections and preparing the hot statements on each) are a cold start, not the
   // steady state the target describes. With 2 s at 50/s, the first 5 s of the run drained a backlog.
-  await sends(base, busy, rate, warmupSeconds, '919900');
+  const busyPool = poolOf(base, busy);
+  await sends(busyPool, busy, rate, warmupSeconds, '919900');
 
-  const throughput = await sends(base, busy, rate, seconds, '919900');
+  const throughput = await sends(busyPool, busy, rate, seconds, '919900');
+  busyPool.close();
   console.log(JSON.stringify({ scenario: `send API at ${rate}/s, ${seconds} s`, ...summary(throughput) }));
 
   // The quiet workspace's plan is far above its rate; the noisy one's (pro, 1,000/min) is spent already,
@@ -204,16 +211,20 @@ try {
   // The flood (2 s lead, 2 s tail) must end inside the minute its budget was spent in, or it starts
   // being accepted again while the quiet workspace is measured.
   const neighbourSeconds = Math.min(seconds, 54);
-  const alone = await sends(base, quiet, quietRate, neighbourSeconds, '919800');
+  const quietPool = poolOf(base, quiet);
+  const alone = await sends(quietPool, quiet, quietRate, neighbourSeconds, '919800');
   const drain = new Redis(redisUrl);
   await redisRateLimits(drain, keyPrefix)
     .limiter({ name: 'messages:plan:1000', points: 1000, durationSeconds: 60 })
     .consume(noisy.workspaceId, 1000);
   drain.disconnect();
-  const flooding = sends(base, noisy, floodRate, neighbourSeconds + 4, '919900');
+  const noisyPool = poolOf(base, noisy);
+  const flooding = sends(noisyPool, noisy, floodRate, neighbourSeconds + 4, '919900');
   await new Promise((resolve) => setTimeout(resolve, 2_000));
-  const together = await sends(base, quiet, quietRate, neighbourSeconds, '919800');
+  const together = await sends(quietPool, quiet, quietRate, neighbourSeconds, '919800');
   const flood = await flooding;
+  quietPool.close();
+  noisyPool.close();
   console.log(JSON.stringify({ scenario: `quiet workspace alone at ${quietRate}/s`, ...summary(alone) }));
   console.log(
     JSON.stringify({

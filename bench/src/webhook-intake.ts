@@ -13,7 +13,7 @@
 import { numberArg } from './lib/args.js';
 import { autocannon } from './lib/autocannon.js';
 import { signedInboundText } from './lib/inbound-payload.js';
-import { openLoop, p99PerSecond, percentile } from './lib/open-loop.js';
+import { ConnectionPool, openLoop, p99PerSecond, percentile } from './lib/open-loop.js';
 import { freePort, machine, rssMb, spawnTs, waitForOk } from './lib/processes.js';
 import { startScaleStack } from './lib/scale-stack.js';
 
@@ -64,8 +64,10 @@ async function main() {
     await waitForOk(`http://127.0.0.1:${barePort}/health`);
     const url = `${server.url}/webhooks/whatsapp`;
 
-    // Warm-up, then the measured fixed-rate run with RSS sampling.
-    await openLoop({ url, rate, seconds: 3, request: signed });
+    // Warm-up, then the measured fixed-rate run with RSS sampling, on the same keep-alive connections
+    // (Meta's delivery keeps its connections open too).
+    const pool = new ConnectionPool(url);
+    await openLoop({ url, pool, rate, seconds: 3, request: signed });
     let peakRss = 0;
     const sampler = setInterval(() => {
       peakRss = Math.max(peakRss, rssMb(server.process.pid!));
@@ -76,8 +78,10 @@ async function main() {
       rate,
       seconds,
       request: signed,
+      pool,
       onResponse: (i, _status, latencyMs) => bySecond[Math.floor(i / rate)]?.push(latencyMs),
     });
+    pool.close();
     clearInterval(sampler);
 
     const platform = await saturate(url, signed);

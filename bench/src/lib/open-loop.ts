@@ -22,10 +22,16 @@ export async function openLoop(options: {
   isOk?: (status: number) => boolean;
   /** Each request's outcome as it ends (status 0: no answer), with its latency from the intended time. */
   onResponse?: (i: number, status: number, latencyMs: number) => void;
+  /**
+   * Connections kept from an earlier run (a warm-up) to the same URL, as a client's keep-alive agent
+   * keeps them: the run then measures the steady state, not a first second of TCP handshakes. Left open.
+   */
+  pool?: ConnectionPool;
 }): Promise<OpenLoopResult> {
   const isOk = options.isOk ?? ((status: number) => status === 200);
-  const target = new URL(options.url);
-  const pool = new ConnectionPool(target);
+  if (options.pool && options.pool.url !== options.url)
+    throw new Error('open loop: the pool is for another URL');
+  const pool = options.pool ?? new ConnectionPool(options.url);
   const total = Math.round(options.rate * options.seconds);
   const interval = 1000 / options.rate;
   const latencies = new Float64Array(total).fill(Number.NaN);
@@ -64,7 +70,7 @@ export async function openLoop(options: {
     };
     setTimeout(tick, 5);
   });
-  pool.close();
+  if (!options.pool) pool.close();
   const elapsed = (performance.now() - start) / 1000;
   latencies.sort();
   return { sent: total, ok, failed, latencies, achievedRate: total / elapsed };
@@ -80,14 +86,16 @@ export async function openLoop(options: {
  */
 const MAX_CONNECTIONS = 256;
 
-class ConnectionPool {
+export class ConnectionPool {
   private readonly idle: Connection[] = [];
   private readonly all = new Set<Connection>();
   private readonly waiting: { text: string; done: (status: number) => void }[] = [];
   private readonly head: string;
+  private readonly target: URL;
 
-  constructor(private readonly target: URL) {
-    this.head = `POST ${target.pathname}${target.search} HTTP/1.1\r\nhost: ${target.host}\r\n`;
+  constructor(readonly url: string) {
+    this.target = new URL(url);
+    this.head = `POST ${this.target.pathname}${this.target.search} HTTP/1.1\r\nhost: ${this.target.host}\r\n`;
   }
 
   send(body: string, headers: Record<string, string>, done: (status: number) => void): void {

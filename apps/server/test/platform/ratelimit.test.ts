@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { scaleMode } from '../helpers/environment.js';
 
 let t: TestApp;
 before(async () => {
@@ -44,4 +45,19 @@ test('points come back after the window', async () => {
   assert.equal((await limiter.consume('k')).allowed, false);
   await new Promise((resolve) => setTimeout(resolve, 1_100));
   assert.equal((await limiter.consume('k')).allowed, true);
+});
+
+test('scale mode: an exhausted key is refused from memory, without a Redis call per request', {
+  skip: !scaleMode,
+}, async () => {
+  const limiter = t.platform.rateLimits.limiter({ name: 'test:flood', points: 2, durationSeconds: 60 });
+  await limiter.consume('ws_flood', 2);
+  // The counter vanishes from Redis behind the limiter's back: were it asked, it would allow again.
+  const keys = await t.platform.redis!.keys(`${t.config.redis.keyPrefix}:rl:test:flood*`);
+  assert.ok(keys.length > 0, 'the counter lives in Redis');
+  await t.platform.redis!.del(...keys);
+  const refused = await limiter.consume('ws_flood');
+  assert.equal(refused.allowed, false);
+  assert.ok(!refused.allowed && refused.retryAfterMs > 0 && refused.retryAfterMs <= 60_000);
+  assert.equal((await limiter.consume('ws_other')).allowed, true, 'other keys still count in Redis');
 });

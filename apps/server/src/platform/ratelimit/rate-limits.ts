@@ -76,6 +76,10 @@ export function redisRateLimits(redis: Redis, keyPrefix: string): RateLimits {
       return wrap(
         new RateLimiterRedis({
           ...options,
+          // A key that has spent its points is refused from this process's memory until its window ends:
+          // a client flooding past its limit costs no Redis call per request (noisy neighbours). Not with
+          // blockSeconds, whose longer block must be stored in Redis for every process to see.
+          ...(rule.blockSeconds ? {} : { inMemoryBlockOnConsumed: rule.points }),
           storeClient: redis,
           // If Redis is unreachable, count in this process instead of failing every request.
           insuranceLimiter: new RateLimiterMemory(options),
