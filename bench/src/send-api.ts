@@ -8,7 +8,7 @@
  *    at --rate for --seconds: answer latency from each request's intended send time (target p99 < 30 ms).
  * 2. Noisy neighbour: a quiet workspace sends at --quiet-rate for --seconds (at most 54) alone, then again while a
  *    second workspace (plan 1,000 messages/min, already spent) floods at --flood-rate, 10× its plan limit,
- *    and is answered 429. The quiet workspace's p99 may move by at most 20%.
+ *    and is answered 429. The quiet workspace's p99 may move by at most 20%. `--quiet-rate 0` skips this phase.
  * 3. The plan-limit check alone (rate-limiter-flexible on Redis, as the send path uses it): p99 per check.
  * No worker runs: the messages stay queued, which is all the API's answer depends on.
  * BENCH_PROFILE_DIR=/tmp/x writes a CPU profile of the server there; DATABASE_POOL_SIZE and
@@ -154,6 +154,39 @@ const summary = (result: SendsResult) => ({
   p99PerSecondMs: result.p99PerSecondMs,
 });
 
+/** Phase 2: the quiet workspace's p99 alone, then while the noisy one floods past its spent plan. */
+async function noisyNeighbour(base: string, quiet: Tenant, noisy: Tenant) {
+  // The quiet workspace's plan is far above its rate; the noisy one's (pro, 1,000/min) is spent already,
+  // as after a minute of flooding at 10× its plan, so its requests are refused with 429 from the first.
+  // The flood runs before and after the quiet workspace's measured seconds: its steady state, not its
+  // first connections, is what the neighbour lives with.
+  // The flood (2 s lead, 2 s tail) must end inside the minute its budget was spent in, or it starts
+  // being accepted again while the quiet workspace is measured.
+  const neighbourSeconds = Math.min(seconds, 54);
+  const quietPool = poolOf(base, quiet);
+  const alone = await sends(quietPool, quiet, quietRate, neighbourSeconds, '919800');
+  const drain = new Redis(redisUrl);
+  await redisRateLimits(drain, keyPrefix)
+    .limiter({ name: 'messages:plan:1000', points: 1000, durationSeconds: 60 })
+    .consume(noisy.workspaceId, 1000);
+  drain.disconnect();
+  const noisyPool = poolOf(base, noisy);
+  const flooding = sends(noisyPool, noisy, floodRate, neighbourSeconds + 4, '919900');
+  await new Promise((resolve) => setTimeout(resolve, 2_000));
+  const together = await sends(quietPool, quiet, quietRate, neighbourSeconds, '919800');
+  const flood = await flooding;
+  quietPool.close();
+  noisyPool.close();
+  console.log(JSON.stringify({ scenario: `quiet workspace alone at ${quietRate}/s`, ...summary(alone) }));
+  console.log(
+    JSON.stringify({
+      scenario: `quiet workspace while another floods at ${floodRate}/s`,
+      ...summary(together),
+    }),
+  );
+  console.log(JSON.stringify({ scenario: `the flooding workspace (plan 1,000/min)`, ...summary(flood) }));
+}
+
 const scratch = await scratchDatabase(adminUrl);
 const dbUrl = new URL(scratch.url);
 const port = await freePort();
@@ -204,35 +237,7 @@ try {
   busyPool.close();
   console.log(JSON.stringify({ scenario: `send API at ${rate}/s, ${seconds} s`, ...summary(throughput) }));
 
-  // The quiet workspace's plan is far above its rate; the noisy one's (pro, 1,000/min) is spent already,
-  // as after a minute of flooding at 10× its plan, so its requests are refused with 429 from the first.
-  // The flood runs before and after the quiet workspace's measured seconds: its steady state, not its
-  // first connections, is what the neighbour lives with.
-  // The flood (2 s lead, 2 s tail) must end inside the minute its budget was spent in, or it starts
-  // being accepted again while the quiet workspace is measured.
-  const neighbourSeconds = Math.min(seconds, 54);
-  const quietPool = poolOf(base, quiet);
-  const alone = await sends(quietPool, quiet, quietRate, neighbourSeconds, '919800');
-  const drain = new Redis(redisUrl);
-  await redisRateLimits(drain, keyPrefix)
-    .limiter({ name: 'messages:plan:1000', points: 1000, durationSeconds: 60 })
-    .consume(noisy.workspaceId, 1000);
-  drain.disconnect();
-  const noisyPool = poolOf(base, noisy);
-  const flooding = sends(noisyPool, noisy, floodRate, neighbourSeconds + 4, '919900');
-  await new Promise((resolve) => setTimeout(resolve, 2_000));
-  const together = await sends(quietPool, quiet, quietRate, neighbourSeconds, '919800');
-  const flood = await flooding;
-  quietPool.close();
-  noisyPool.close();
-  console.log(JSON.stringify({ scenario: `quiet workspace alone at ${quietRate}/s`, ...summary(alone) }));
-  console.log(
-    JSON.stringify({
-      scenario: `quiet workspace while another floods at ${floodRate}/s`,
-      ...summary(together),
-    }),
-  );
-  console.log(JSON.stringify({ scenario: `the flooding workspace (plan 1,000/min)`, ...summary(flood) }));
+  if (quietRate > 0) await noisyNeighbour(base, quiet, noisy);
 
   // The plan-limit check on its own, as the send path makes it (one Redis round trip per check).
   const redis = new Redis(redisUrl);

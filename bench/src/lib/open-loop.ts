@@ -41,6 +41,7 @@ export async function openLoop(options: {
   const start = performance.now() + 5;
 
   await new Promise<void>((resolve) => {
+    if (total === 0) return resolve(); // --rate 0 or --seconds 0: nothing to send
     let next = 0;
     const fire = (i: number, intended: number) => {
       const { body, headers } = options.request(i);
