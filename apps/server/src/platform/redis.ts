@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { type ChainableCommander, Redis } from 'ioredis';
 
 /** A Redis connection for the platform's adapters. BullMQ needs maxRetriesPerRequest: null. */
 export function connectRedis(url: string): Redis {
@@ -66,4 +66,48 @@ export async function assertNoEviction(redis: Redis): Promise<void> {
         '(or the equivalent parameter of your managed Redis).',
     );
   }
+}
+
+/** One command, written against the connection or against a pipeline (ioredis gives both the same methods). */
+export type RedisCall<T extends Redis = Redis> = (target: T) => unknown;
+
+/**
+ * Sends the commands issued within one turn of the event loop together: a lone command as itself, several
+ * in one pipeline (one write, one round trip). ioredis's `enableAutoPipelining` does the same but wraps
+ * even a lone command in a Pipeline. On the send API nearly every publish is alone, and those pipelines
+ * were the largest share of what the server promoted to V8's old generation (bench/RESULTS.md, session
+ * 8): full collections came twice as often.
+ */
+export function tickBatched<T extends Redis = Redis>(connection: T): <R>(call: RedisCall<T>) => Promise<R> {
+  let pending: { call: RedisCall<T>; resolve: (value: never) => void; reject: (error: unknown) => void }[] =
+    [];
+  const flush = () => {
+    const calls = pending;
+    pending = [];
+    const [only] = calls;
+    if (calls.length === 1 && only) {
+      Promise.resolve()
+        .then(() => only.call(connection) as Promise<never>)
+        .then(only.resolve, only.reject);
+      return;
+    }
+    const pipeline: ChainableCommander = connection.pipeline();
+    for (const { call } of calls) call(pipeline as unknown as T);
+    pipeline.exec().then(
+      (results) =>
+        calls.forEach(({ resolve, reject }, i) => {
+          const [error, value] = results?.[i] ?? [new Error('the pipeline returned no result')];
+          if (error) reject(error);
+          else resolve(value as never);
+        }),
+      (error: unknown) => {
+        for (const { reject } of calls) reject(error);
+      },
+    );
+  };
+  return <R>(call: RedisCall<T>) =>
+    new Promise<R>((resolve, reject) => {
+      if (pending.length === 0) setImmediate(flush);
+      pending.push({ call, resolve: resolve as (value: never) => void, reject });
+    });
 }

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { tickBatched } from '../../platform/redis.js';
 import type { StreamEvent } from './realtime.schemas.js';
 
 /**
@@ -100,22 +101,22 @@ export function redisEventLog(connection: Redis, keyPrefix: string, size = REDIS
   const redis = connection as SequencingRedis;
   if (!('sequenceEvent' in redis))
     connection.defineCommand('sequenceEvent', { numberOfKeys: 3, lua: SEQUENCE });
+  // The events of one worker batch arrive together and are numbered in one round trip.
+  const send = tickBatched(redis);
   // Hash tags keep a workspace's keys in one Redis Cluster slot, as the script needs.
   const key = (workspaceId: string, name: string) => `${keyPrefix}:rt:{${workspaceId}}:${name}`;
   const parse = (cursor: string) => (/^\d+$/.test(cursor) ? Number(cursor) : null);
   return {
     async append(event, identity) {
       const digest = createHash('sha1').update(identity).digest('base64url');
+      const keys = [
+        key(event.workspaceId, 'seq'),
+        key(event.workspaceId, 'log'),
+        key(event.workspaceId, `seen:${digest}`),
+      ];
+      const entry = JSON.stringify(event);
       const seq = Number(
-        await redis.sequenceEvent(
-          key(event.workspaceId, 'seq'),
-          key(event.workspaceId, 'log'),
-          key(event.workspaceId, `seen:${digest}`),
-          JSON.stringify(event),
-          SEEN_TTL_MS,
-          size,
-          STREAM_TTL_MS,
-        ),
+        await send((target) => target.sequenceEvent(...keys, entry, SEEN_TTL_MS, size, STREAM_TTL_MS)),
       );
       return { id: String(seq), seq, event };
     },

@@ -32,9 +32,7 @@ export class RealtimeHub {
     /** Events kept per workspace for replay (defaults per mode in event-log.ts). */
     historySize?: number,
   ) {
-    // Auto-pipelined: the events of one worker batch arrive together and are numbered in one round trip
-    // instead of one each.
-    this.logConnection = platform.redis?.duplicate({ enableAutoPipelining: true });
+    this.logConnection = platform.redis?.duplicate();
     // A duplicate does not inherit listeners: unheard, ioredis prints every failed reconnect.
     this.logConnection?.on('error', (error) =>
       platform.logger.debug({ err: error }, 'realtime event log connection error'),

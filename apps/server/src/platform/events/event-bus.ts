@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Redis } from 'ioredis';
 import type { z } from 'zod';
 import type { Logger } from '../logger.js';
+import { tickBatched } from '../redis.js';
 
 /**
  * Event bus for realtime fan-out: in-process in embedded mode, Redis pub/sub in scale mode so an event
@@ -53,8 +54,10 @@ export function memoryEventBus(logger: Logger): EventBus {
 }
 
 export function redisEventBus(connection: Redis, keyPrefix: string, logger: Logger): EventBus {
-  // Its own connections: publishes from a busy worker are pipelined, and the subscriber blocks.
-  const publisher = connection.duplicate({ enableAutoPipelining: true });
+  // Its own connections: the subscriber blocks, and the publisher's commands of one tick (a worker's
+  // batch) go out in one pipeline.
+  const publisher = connection.duplicate();
+  const send = tickBatched(publisher);
   const subscriber = connection.duplicate();
   const handlers = new Map<string, Set<(raw: string) => void>>();
   const channel = (topic: string) => `${keyPrefix}:events:${topic}`;
@@ -68,7 +71,9 @@ export function redisEventBus(connection: Redis, keyPrefix: string, logger: Logg
     kind: 'redis',
     async publish(topic, event) {
       const parsed = topic.schema.parse(event);
-      await publisher.publish(channel(topic.name), JSON.stringify(parsed));
+      const name = channel(topic.name);
+      const message = JSON.stringify(parsed);
+      await send((redis) => redis.publish(name, message));
     },
     async subscribe(topic, handler) {
       const name = channel(topic.name);
