@@ -79,26 +79,31 @@ export type RedisCall<T extends Redis = Redis> = (target: T) => unknown;
  * 8): full collections came twice as often.
  */
 export function tickBatched<T extends Redis = Redis>(connection: T): <R>(call: RedisCall<T>) => Promise<R> {
-  let pending: { call: RedisCall<T>; resolve: (value: never) => void; reject: (error: unknown) => void }[] =
-    [];
+  type Pending = { call: RedisCall<T>; resolve: (value: unknown) => void; reject: (error: unknown) => void };
+  let pending: Pending[] = [];
   const flush = () => {
     const calls = pending;
     pending = [];
     const [only] = calls;
     if (calls.length === 1 && only) {
       Promise.resolve()
-        .then(() => only.call(connection) as Promise<never>)
+        .then(() => only.call(connection))
         .then(only.resolve, only.reject);
       return;
     }
     const pipeline: ChainableCommander = connection.pipeline();
-    for (const { call } of calls) call(pipeline as unknown as T);
+    try {
+      for (const { call } of calls) call(pipeline as unknown as T);
+    } catch (error) {
+      for (const { reject } of calls) reject(error);
+      return;
+    }
     pipeline.exec().then(
       (results) =>
         calls.forEach(({ resolve, reject }, i) => {
           const [error, value] = results?.[i] ?? [new Error('the pipeline returned no result')];
           if (error) reject(error);
-          else resolve(value as never);
+          else resolve(value);
         }),
       (error: unknown) => {
         for (const { reject } of calls) reject(error);
@@ -108,6 +113,6 @@ export function tickBatched<T extends Redis = Redis>(connection: T): <R>(call: R
   return <R>(call: RedisCall<T>) =>
     new Promise<R>((resolve, reject) => {
       if (pending.length === 0) setImmediate(flush);
-      pending.push({ call, resolve: resolve as (value: never) => void, reject });
+      pending.push({ call, resolve: resolve as (value: unknown) => void, reject });
     });
 }
