@@ -47,7 +47,11 @@ test('signature verifies over the raw bytes of a payload with emoji and accented
 });
 
 test('out-of-order delivery when asked: read arrives before delivered', async () => {
-  await c.control('PATCH', '/config', { statuses: { outOfOrderRate: 1 } });
+  // Emissions ~100 ms apart: at the suite's usual 10 ms, two POSTs in flight on a loaded machine could
+  // arrive swapped, and arrival order is what this test reads.
+  await c.control('PATCH', '/config', {
+    statuses: { outOfOrderRate: 1, sentDelayMs: 5, deliveredDelayMs: 100, readDelayMs: 200 },
+  });
   await openWindow(c, w);
   const r = await send(text(w, 'hi'));
   const id = r.body.messages[0].id;
