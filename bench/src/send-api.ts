@@ -30,6 +30,7 @@ import { numberArg, scaleModeEnv } from './lib/args.js';
 import { ConnectionPool, type OpenLoopResult, openLoop, p99PerSecond, percentile } from './lib/open-loop.js';
 import { freePort, machine, profileArgs, spawnTs, waitForOk } from './lib/processes.js';
 import { dropRedisPrefix, scratchDatabase } from './lib/scale-stack.js';
+import { yardstick } from './lib/yardstick.js';
 
 const rate = numberArg('rate', 500);
 const seconds = numberArg('seconds', 20);
@@ -226,7 +227,9 @@ try {
     }),
   });
   if (probe.status !== 202) throw new Error(`probe send: ${probe.status} ${await probe.text()}`);
-  console.log(`machine: ${machine()}; date ${new Date().toISOString().slice(0, 10)}`);
+  console.log(
+    `machine: ${machine()}; date ${new Date().toISOString().slice(0, 10)}; yardstick (bare Fastify) ${await yardstick()} requests/s`,
+  );
   // Warm-up at the measured rate, not measured: a fresh process's first seconds at 500/s (JIT, the pool
   // opening its connections and preparing the hot statements on each) are a cold start, not the
   // steady state the target describes. With 2 s at 50/s, the first 5 s of the run drained a backlog.
@@ -262,6 +265,7 @@ try {
     }),
   );
   redis.disconnect();
+  console.log(`yardstick after the run: ${await yardstick()} requests/s`);
 } finally {
   await seeder?.close();
   server.kill();

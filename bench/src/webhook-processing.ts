@@ -20,6 +20,7 @@ import { insertBenchChannel, signedInboundText } from './lib/inbound-payload.js'
 import { openLoop, percentile } from './lib/open-loop.js';
 import { machine, profileArgs } from './lib/processes.js';
 import { startScaleStack } from './lib/scale-stack.js';
+import { yardstick } from './lib/yardstick.js';
 
 const burst = numberArg('burst', 20_000);
 const rate = numberArg('rate', 1000);
@@ -45,6 +46,7 @@ async function waitForCount(
 }
 
 async function main() {
+  const speedBefore = await yardstick();
   const stack = await startScaleStack({ keyPrefix: 'benchp' });
   const { db, appSecret } = stack;
   try {
@@ -128,11 +130,14 @@ async function main() {
       rows.map((row) => Number(row.created) - (intended.get(row.wamid) ?? Number.NaN)),
     );
 
+    const speedAfter = await yardstick();
     console.log(
       JSON.stringify(
         {
           machine: machine(),
           date: new Date().toISOString().slice(0, 10),
+          // A bare Fastify route's requests/s before and after the run: how fast the machine was.
+          yardstickRps: [speedBefore, speedAfter],
           burst: {
             webhooks: burst,
             postSeconds: (posted - started) / 1000,

@@ -6,7 +6,7 @@ import type { HttpApp, Platform, PlatformJob } from '../../platform/context.js';
 import { AppError } from '../../platform/http/errors.js';
 import { BatchedDispatcher } from '../../platform/jobs/batched-dispatch.js';
 import { WebhookEventWriter } from './event-writer.js';
-import { dispatchEventBatches } from './webhooks.service.js';
+import { dispatchEventBatches, type ProcessEventsPayload } from './webhooks.service.js';
 
 /** Meta's payloads are at most 3 MB. */
 const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -21,13 +21,13 @@ type IntakeOutcome = 'accepted' | 'duplicate' | 'invalid_signature' | 'bad_reque
 export function registerWebhookIntake(
   app: HttpApp,
   platform: Platform,
-  processJob: PlatformJob<{ eventIds: string[] }>,
+  processJob: PlatformJob<ProcessEventsPayload>,
 ): void {
   const writer = new WebhookEventWriter(platform.db);
   // A few milliseconds of lingering saves queue round trips; the batches themselves come from the job
   // claiming every pending event when it runs.
   const dispatcher = new BatchedDispatcher<string>(
-    (ids) => dispatchEventBatches(platform, processJob, ids),
+    (ids) => dispatchEventBatches(platform, processJob, ids, { fresh: true }),
     platform.logger,
     { lingerMs: 10, queue: platform.jobs },
   );

@@ -1,3 +1,5 @@
+import { LRUCache } from 'lru-cache';
+import { Counter } from 'prom-client';
 import { z } from 'zod';
 import {
   definePlatformJob,
@@ -12,6 +14,7 @@ import {
   dispatchEventBatches,
   EVENTS_PER_JOB,
   findStalledEvents,
+  type ProcessEventsPayload,
   processWebhookEvents,
   pruneWebhookEvents,
   type WebhookItemsHandler,
@@ -59,25 +62,50 @@ export function webhooksModule(options: WebhooksModuleOptions): PlatformModule &
   };
 }
 
+/** Per process, the events it processed lately: enough for the jobs of a few seconds at thousands a second. */
+const RECENT_EVENTS = 20_000;
+
 function createProcessJob(createHandler: (platform: Platform) => WebhookItemsHandler) {
-  const handlers = new WeakMap<Platform, WebhookItemsHandler>();
+  const state = new WeakMap<
+    Platform,
+    { handler: WebhookItemsHandler; recent: LRUCache<string, true>; skipped: Counter }
+  >();
+  const stateOf = (platform: Platform) => {
+    let current = state.get(platform);
+    if (!current) {
+      current = {
+        handler: createHandler(platform),
+        recent: new LRUCache({ max: RECENT_EVENTS }),
+        skipped: new Counter({
+          name: 'webhook_jobs_skipped_total',
+          help: 'Intake jobs ended without a transaction: this process had already processed their events',
+          registers: [platform.metrics.registry],
+        }),
+      };
+      state.set(platform, current);
+    }
+    return current;
+  };
   const job = definePlatformJob({
     name: 'webhooks.process',
     payload: z.object({
       eventIds: z.array(z.string().min(1)).min(1).max(EVENTS_PER_JOB),
-      /** Only these events (a failed batch's events, retried one by one): claim no others. */
       alone: z.boolean().optional(),
-    }),
+      fresh: z.boolean().optional(),
+    }) satisfies z.ZodType<ProcessEventsPayload>,
     retry: { attempts: 5, backoff: { type: 'exponential', delayMs: 2_000 } },
     // One at a time per worker: each job claims every pending event, so a second one would mostly wait
     // on the first one's row locks (same conversations). More throughput comes from more workers.
     concurrency: 1,
     async handle(payload, ctx) {
       const platform = ctx.deps;
-      let handler = handlers.get(platform);
-      if (!handler) {
-        handler = createHandler(platform);
-        handlers.set(platform, handler);
+      const { handler, recent, skipped } = stateOf(platform);
+      // The intake dispatches every few milliseconds, and each batch claims every pending event, so most
+      // of its jobs find their events taken by the batch before. No need for a transaction to learn that.
+      // Only intake jobs: a replay or a sweep means the events need processing again.
+      if (payload.fresh && payload.eventIds.every((id) => recent.has(id))) {
+        skipped.inc();
+        return;
       }
       await processWebhookEvents(
         platform,
@@ -94,7 +122,12 @@ function createProcessJob(createHandler: (platform: Platform) => WebhookItemsHan
               })),
             ),
         },
-        { more: !payload.alone },
+        {
+          more: !payload.alone,
+          onCommitted: (ids) => {
+            for (const id of ids) recent.set(id, true);
+          },
+        },
       );
     },
   });

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { HttpApp, Platform, PlatformJob } from '../../platform/context.js';
 import { standardErrors } from '../../platform/http/errors.js';
 import { operatorActor, operatorGuard } from '../../platform/http/operator.js';
-import { listDeadEvents, replayWebhookEvents } from './webhooks.service.js';
+import { listDeadEvents, type ProcessEventsPayload, replayWebhookEvents } from './webhooks.service.js';
 import { webhookUnroutedNumbers } from './webhooks.tables.js';
 
 const deadLetter = z.object({
@@ -17,7 +17,7 @@ const deadLetter = z.object({
 export function registerWebhookOperatorRoutes(
   app: HttpApp,
   platform: Platform,
-  processJob: PlatformJob<{ eventIds: string[] }>,
+  processJob: PlatformJob<ProcessEventsPayload>,
 ): void {
   const guard = operatorGuard(platform.config);
   const security = [{ operator: [] }];

@@ -69,16 +69,20 @@ export async function processWebhookEvents(
   eventIds: readonly string[],
   handleItems: WebhookItemsHandler,
   run: BatchRun,
-  options: { more: boolean },
+  options: {
+    more: boolean;
+    /** Told the ids of the events this batch processed, once its transaction has committed. */
+    onCommitted?: (eventIds: readonly string[]) => void;
+  },
 ): Promise<void> {
   let events: ClaimedEvent[] = [];
-  let outcome: { steps: PostCommitStep[]; rejected: Map<string, string[]> };
+  let outcome: { steps: PostCommitStep[]; rejected: Map<string, string[]>; processed: string[] };
   try {
     outcome = await retryOnDeadlock(() =>
       platform.db.transaction(async (tx) => {
         events = await claimWebhookEvents(tx, eventIds, options.more);
         const problemsOf = new Map<string, string[]>();
-        if (events.length === 0) return { steps: [], rejected: problemsOf };
+        if (events.length === 0) return { steps: [], rejected: problemsOf, processed: [] };
         const items: WebhookItem[] = [];
         for (const event of events) {
           const body: unknown = JSON.parse(event.body);
@@ -94,7 +98,7 @@ export async function processWebhookEvents(
         // Retrying cannot fix a malformed item: straight to the dead-letter list, with what was wrong.
         for (const [eventId, problems] of problemsOf)
           await finish(tx, [eventId], 'dead', problems.join('\n'));
-        return { steps, rejected: problemsOf };
+        return { steps, rejected: problemsOf, processed };
       }),
     );
   } catch (error) {
@@ -120,6 +124,7 @@ export async function processWebhookEvents(
     }
     throw error;
   }
+  options.onCommitted?.(outcome.processed);
   for (const [eventId, problems] of outcome.rejected) {
     run.logger.warn(
       { eventId, problems: problems.slice(0, 5) },
@@ -190,7 +195,7 @@ export interface ReplayRange {
  */
 export async function replayWebhookEvents(
   platform: Platform,
-  job: PlatformJob<{ eventIds: string[] }>,
+  job: PlatformJob<ProcessEventsPayload>,
   range: ReplayRange,
   actor: Actor,
 ): Promise<number> {
@@ -263,13 +268,29 @@ export const EVENTS_PER_JOB = 100;
 /** Enqueues processing jobs for stored events, EVENTS_PER_JOB a job, in one queue round trip. */
 export async function dispatchEventBatches(
   platform: Platform,
-  job: PlatformJob<{ eventIds: string[] }>,
+  job: PlatformJob<ProcessEventsPayload>,
   eventIds: readonly string[],
+  options: { fresh?: boolean } = {},
 ): Promise<void> {
   const batches = chunk([...eventIds], EVENTS_PER_JOB);
   // A stable id per batch: a sweeper that finds the same stalled events again does not queue them twice.
   await platform.jobs.enqueueMany(
     job,
-    batches.map((ids) => ({ payload: { eventIds: ids }, options: { jobId: `ev-${ids[0]}-${ids.length}` } })),
+    batches.map((ids) => ({
+      payload: { eventIds: ids, ...(options.fresh ? { fresh: true } : {}) },
+      options: { jobId: `ev-${ids[0]}-${ids.length}` },
+    })),
   );
+}
+
+/** What a processing job carries (see createProcessJob in webhooks.module.ts). */
+export interface ProcessEventsPayload {
+  eventIds: string[];
+  /** Only these events (a failed batch's events, retried one by one): claim no others. */
+  alone?: boolean;
+  /**
+   * Dispatched by the intake right after storing them. Such a job usually finds its events already taken
+   * by a batch that claimed every pending event, and a worker that processed them all itself skips it.
+   */
+  fresh?: boolean;
 }

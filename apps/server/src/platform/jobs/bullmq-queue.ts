@@ -66,6 +66,9 @@ export class BullMqJobQueue<TDeps> implements JobQueue<TDeps> {
     jobs: readonly { payload: TPayload; options?: EnqueueOptions }[],
   ): Promise<void> {
     if (jobs.length === 0) return;
+    // A lone job goes as itself: addBulk builds an ioredis Pipeline, and every Pipeline copies BullMQ's
+    // 64 scripts onto itself (~70 µs and a large object); the intake's dispatches are mostly one job.
+    if (jobs.length === 1) return this.enqueue(definition, jobs[0]!.payload, jobs[0]!.options);
     const entry = this.entry(definition.name);
     const common = this.jobOptions(definition);
     await entry.queue.addBulk(

@@ -401,3 +401,36 @@ test('a claim takes the oldest pending events first, up to its limit', async () 
     await quiet.close();
   }
 });
+
+test('an intake job whose events this worker already processed in a bigger batch ends without a transaction', async () => {
+  const receivedAt = new Date(Date.now() - 3 * 60_000);
+  const stored = (name: string) => ({
+    id: `whe_${name}`,
+    body: metaJsonStringify(textMessagePayload(`wamid.${name}`, name)),
+    contentHash: `hash-${name}`,
+    receivedAt,
+  });
+  await t.platform.db.insert(webhookEvents).values([stored('taken1'), stored('taken2'), stored('taken3')]);
+  const skippedJobs = async () =>
+    (await t.platform.metrics.registry.getSingleMetric('webhook_jobs_skipped_total')?.get())?.values[0]
+      ?.value ?? 0;
+  const before = await skippedJobs();
+
+  // A job for the first event claims the other two as well.
+  await t.platform.jobs.enqueue(webhooks.processJob, { eventIds: ['whe_taken1'] });
+  await t.platform.jobs.idle();
+  assert.equal(timesHandled('wamid.taken2'), 1);
+
+  // The intake's jobs for the other two find nothing to do, and know it without asking the database.
+  await t.platform.jobs.enqueue(webhooks.processJob, { eventIds: ['whe_taken2', 'whe_taken3'], fresh: true });
+  await t.platform.jobs.idle();
+  assert.equal(await skippedJobs(), before + 1);
+
+  // One event it has not seen is enough for a job to run.
+  await t.platform.db.insert(webhookEvents).values(stored('unseen'));
+  await t.platform.jobs.enqueue(webhooks.processJob, { eventIds: ['whe_taken3', 'whe_unseen'], fresh: true });
+  await t.platform.jobs.idle();
+  assert.equal(await skippedJobs(), before + 1);
+  assert.equal(timesHandled('wamid.unseen'), 1);
+  assert.equal(timesHandled('wamid.taken3'), 1, 'a processed event is not processed again');
+});
