@@ -3,6 +3,7 @@ import type { HttpApp, Platform } from '../../platform/context.js';
 import { AppError, notFound, standardErrors } from '../../platform/http/errors.js';
 import { requirePermission, workspaceAccess } from '../../platform/http/tenant.js';
 import { recordAudit } from '../audit/audit.service.js';
+import { forgetOptSettings } from './contacts.inbound.js';
 import * as schemas from './contacts.schemas.js';
 import {
   type CreateFailure,
@@ -243,8 +244,10 @@ export function registerContactRoutes(app: HttpApp, platform: Platform): void {
       },
     },
     async (request) => {
-      const result = await updateOptOutSettings(db, workspaceAccess(request), request.body);
+      const access = workspaceAccess(request);
+      const result = await updateOptOutSettings(db, access, request.body);
       if (!result.ok) throw new AppError('validation_failed', 'The request is not valid', result.problems);
+      forgetOptSettings(platform, access.workspaceId);
       return result.settings;
     },
   );

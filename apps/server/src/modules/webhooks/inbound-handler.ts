@@ -227,7 +227,7 @@ async function processWorkspaceBatch(
     }
 
     // Opt-out keywords, in the order the customer wrote them (STOP then START ends opted in).
-    const settings = await loadOptSettings(tx, workspaceId);
+    const settings = await loadOptSettings(platform, tx, workspaceId);
     const freshInputs = inputs
       .filter((input) => freshWamids.has(input.message.id))
       .sort((a, b) => metaTime(a.message.timestamp).getTime() - metaTime(b.message.timestamp).getTime());

@@ -38,28 +38,29 @@ export const MAX_CLAIMED_EVENTS = 500;
 export type ClaimedEvent = Pick<WebhookEventRow, 'id' | 'body' | 'attempts'>;
 
 /**
- * Takes events for processing by locking their rows in the caller's transaction: `eventIds` when they
- * still await it, plus (`more`) up to MAX_CLAIMED_EVENTS other pending events, oldest first, so a backlog
- * makes one big batch rather than many small ones. Rows another transaction holds are skipped, never
- * waited for. The claim ends with the transaction: a worker that dies mid-batch holds nothing. Failed
- * events wait for their own retry, so only `eventIds` may name them.
+ * Takes events for processing in the caller's transaction: `eventIds` when they still await it, plus
+ * (`more`) up to MAX_CLAIMED_EVENTS other pending events, oldest first, so a backlog makes one big batch
+ * rather than many small ones. Their rows are locked and marked processed (one more attempt) at once;
+ * the transaction's rollback undoes both, and its commit is the mark. Rows another transaction holds are
+ * skipped, never waited for: a worker that dies mid-batch holds nothing. Failed events wait for their own
+ * retry, so only `eventIds` may name them. Oldest first; `attempts` counts the tries before this one.
  */
 export async function claimWebhookEvents(
   tx: Executor,
   eventIds: readonly string[],
   more: boolean,
 ): Promise<ClaimedEvent[]> {
-  // webhook_events_claim (migration 0017) pins the plan to an ordered scan of the pending index.
+  // webhook_events_take (migration 0018) pins the plan to an ordered scan of the pending index.
   return queryRows<ClaimedEvent>(
     tx,
-    sql`select id, body, attempts from webhook_events_claim(${sql.param([...eventIds])}::text[], ${more}, ${MAX_CLAIMED_EVENTS})`,
+    sql`select id, body, attempts from webhook_events_take(${sql.param([...eventIds])}::text[], ${more}, ${MAX_CLAIMED_EVENTS})`,
   );
 }
 
 /**
- * Processes stored events in one transaction: claim them (see claimWebhookEvents), parse each, hand all
- * their items to the inbound handler, mark them processed, commit, then run the handler's post-commit
- * steps. An item that does not match Meta's shape sends its event to the dead-letter list (retrying
+ * Processes stored events in one transaction: claim them (see claimWebhookEvents, which marks them
+ * processed), parse each, hand all their items to the inbound handler, commit, then run the handler's
+ * post-commit steps. An item that does not match Meta's shape sends its event to the dead-letter list (retrying
  * cannot fix it) while the rest is processed. When the handler fails, a batch of several events is
  * marked failed and split into single-event jobs; a single event is retried, then dead-lettered with its
  * error.
@@ -94,10 +95,10 @@ export async function processWebhookEvents(
         }
         const steps = await handleItems(tx, items);
         const processed = events.map((event) => event.id).filter((id) => !problemsOf.has(id));
-        await finish(tx, processed, 'processed', null);
         // Retrying cannot fix a malformed item: straight to the dead-letter list, with what was wrong.
+        // The claim already counted this attempt.
         for (const [eventId, problems] of problemsOf)
-          await finish(tx, [eventId], 'dead', problems.join('\n'));
+          await finish(tx, [eventId], 'dead', problems.join('\n'), { attemptCounted: true });
         return { steps, rejected: problemsOf, processed };
       }),
     );
@@ -139,20 +140,22 @@ export async function processWebhookEvents(
   );
 }
 
+/** Ends events as failed (to be retried) or dead, with their error; `attemptCounted` when a claim counted it. */
 async function finish(
   db: Executor,
   eventIds: string[],
-  status: 'processed' | 'failed' | 'dead',
-  error: string | null,
+  status: 'failed' | 'dead',
+  error: string,
+  options: { attemptCounted?: boolean } = {},
 ): Promise<void> {
   if (eventIds.length === 0) return;
   await db
     .update(webhookEvents)
     .set({
       status,
-      attempts: sql`${webhookEvents.attempts} + 1`,
-      lastError: error?.slice(0, 2000) ?? null,
-      processedAt: status === 'processed' ? new Date() : null,
+      ...(options.attemptCounted ? {} : { attempts: sql`${webhookEvents.attempts} + 1` }),
+      lastError: error.slice(0, 2000),
+      processedAt: null,
     })
     .where(anyOf(webhookEvents.id, eventIds));
 }

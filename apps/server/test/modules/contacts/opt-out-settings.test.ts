@@ -156,3 +156,17 @@ test('a contact the team deleted comes back when the customer writes again', asy
   });
   assert.equal(res.statusCode, 200, res.body);
 });
+
+test('a keyword saved while the worker holds the old settings applies to the next message', async () => {
+  // The customer's first message makes the worker read (and keep) the settings as they are.
+  const customer = await customerWithOpenWindow(sw, tenant);
+  assert.equal((await putSettings({ stopKeywords: ['basta ya'] })).statusCode, 200);
+  await customerWrites(customer.waId, 'Basta ya');
+  // Well inside the 5 s a process keeps a workspace's settings: saving them forgot the old ones.
+  const contact = await eventually(
+    () => contactRow(customer.contactId),
+    (row) => Boolean(row?.optedOutAt),
+    2_000,
+  );
+  assert.ok(contact?.optedOutAt);
+});

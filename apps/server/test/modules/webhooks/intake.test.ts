@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, test } from 'node:test';
 import { metaJsonStringify, signBody, type WebhookItem } from '@openwaba/cloud-api';
-import { eq } from 'drizzle-orm';
+import { eq, TransactionRollbackError } from 'drizzle-orm';
 import pg from 'pg';
 import { webhooksModule } from '../../../src/modules/webhooks/webhooks.module.js';
 import {
@@ -334,16 +334,25 @@ test('a job claims its own events and the other pending ones; held, failed and p
         event('whe_failed', { status: 'failed' }),
         event('whe_done', { status: 'processed' }),
       ]);
-    const ids = (eventIds: string[], more: boolean) =>
-      quiet.platform.db.transaction(async (tx) =>
-        (await claimWebhookEvents(tx, eventIds, more)).map((row) => row.id).sort(),
-      );
+    // Each claim is rolled back, as a failed batch is: the next one starts from the same events.
+    const ids = async (eventIds: string[], more: boolean) => {
+      let claimed: string[] = [];
+      await quiet.platform.db
+        .transaction(async (tx) => {
+          claimed = (await claimWebhookEvents(tx, eventIds, more)).map((row) => row.id).sort();
+          tx.rollback();
+        })
+        .catch((error: unknown) => {
+          if (!(error instanceof TransactionRollbackError)) throw error;
+        });
+      return claimed;
+    };
 
     assert.deepEqual(await ids(['whe_failed'], false), ['whe_failed'], 'a retry claims its own failed event');
     assert.deepEqual(await ids(['whe_own'], false), ['whe_own'], 'alone: its own events only');
     assert.deepEqual(await ids(['whe_own'], true), ['whe_own', 'whe_pending']);
     assert.deepEqual(await ids(['whe_done'], true), ['whe_own', 'whe_pending'], 'a processed event is not');
-    // The claim ended with its transaction: nothing was marked, the events are as they were.
+    // The claims' marks ended with their transactions: the events are as they were.
     const statuses = await quiet.platform.db
       .select({ id: webhookEvents.id, status: webhookEvents.status })
       .from(webhookEvents)
@@ -389,14 +398,27 @@ test('a claim takes the oldest pending events first, up to its limit', async () 
       receivedAt: new Date(start + (count - i) * 1000),
     }));
     await quiet.platform.db.insert(webhookEvents).values(rows);
-    const claimed = await quiet.platform.db.transaction(async (tx) =>
-      (await claimWebhookEvents(tx, [], true)).map((row) => row.id),
-    );
+    const claimed = await quiet.platform.db.transaction((tx) => claimWebhookEvents(tx, [], true));
     const oldest = [...rows]
       .sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime())
       .slice(0, MAX_CLAIMED_EVENTS)
       .map((row) => row.id);
-    assert.deepEqual(claimed, oldest);
+    assert.deepEqual(
+      claimed.map((row) => row.id),
+      oldest,
+    );
+    assert.ok(
+      claimed.every((row) => row.attempts === 0),
+      'the attempts made before this one',
+    );
+    // Committed, the claim is the mark: the claimed events are processed, with this attempt counted.
+    const after = await quiet.platform.db
+      .select({ id: webhookEvents.id, status: webhookEvents.status, attempts: webhookEvents.attempts })
+      .from(webhookEvents);
+    const processed = after.filter((row) => row.status === 'processed');
+    assert.deepEqual(processed.map((row) => row.id).sort(), [...oldest].sort());
+    assert.ok(processed.every((row) => row.attempts === 1));
+    assert.equal(after.filter((row) => row.status === 'pending').length, 10);
   } finally {
     await quiet.close();
   }
