@@ -60,10 +60,10 @@ export async function claimWebhookEvents(
 /**
  * Processes stored events in one transaction: claim them (see claimWebhookEvents, which marks them
  * processed), parse each, hand all their items to the inbound handler, commit, then run the handler's
- * post-commit steps. An item that does not match Meta's shape sends its event to the dead-letter list (retrying
- * cannot fix it) while the rest is processed. When the handler fails, a batch of several events is
- * marked failed and split into single-event jobs; a single event is retried, then dead-lettered with its
- * error.
+ * post-commit steps. An item that does not match Meta's shape sends its event to the dead-letter list
+ * (retrying cannot fix it) while the rest is processed. When the handler fails, a batch of several events
+ * is marked failed and split into single-event jobs; a single event is retried, then dead-lettered with
+ * its error.
  */
 export async function processWebhookEvents(
   platform: Platform,
@@ -277,11 +277,13 @@ export async function dispatchEventBatches(
 ): Promise<void> {
   const batches = chunk([...eventIds], EVENTS_PER_JOB);
   // A stable id per batch: a sweeper that finds the same stalled events again does not queue them twice.
+  // Intake jobs have ids of their own: a replay must not be taken for a queued intake job, which may skip.
+  const prefix = options.fresh ? 'in' : 'ev';
   await platform.jobs.enqueueMany(
     job,
     batches.map((ids) => ({
       payload: { eventIds: ids, ...(options.fresh ? { fresh: true } : {}) },
-      options: { jobId: `ev-${ids[0]}-${ids.length}` },
+      options: { jobId: `${prefix}-${ids[0]}-${ids.length}` },
     })),
   );
 }
