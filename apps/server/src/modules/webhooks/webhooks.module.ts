@@ -12,9 +12,8 @@ import { registerWebhookIntake } from './webhooks.intake.js';
 import { registerWebhookOperatorRoutes } from './webhooks.operator.js';
 import {
   dispatchEventBatches,
-  EVENTS_PER_JOB,
   findStalledEvents,
-  type ProcessEventsPayload,
+  processEventsPayload,
   processWebhookEvents,
   pruneWebhookEvents,
   type WebhookItemsHandler,
@@ -88,11 +87,7 @@ function createProcessJob(createHandler: (platform: Platform) => WebhookItemsHan
   };
   const job = definePlatformJob({
     name: 'webhooks.process',
-    payload: z.object({
-      eventIds: z.array(z.string().min(1)).min(1).max(EVENTS_PER_JOB),
-      alone: z.boolean().optional(),
-      fresh: z.boolean().optional(),
-    }) satisfies z.ZodType<ProcessEventsPayload>,
+    payload: processEventsPayload,
     retry: { attempts: 5, backoff: { type: 'exponential', delayMs: 2_000 } },
     // One at a time per worker: each job claims every pending event, so a second one would mostly wait
     // on the first one's row locks (same conversations). More throughput comes from more workers.
@@ -107,7 +102,7 @@ function createProcessJob(createHandler: (platform: Platform) => WebhookItemsHan
         skipped.inc();
         return;
       }
-      await processWebhookEvents(
+      const committed = await processWebhookEvents(
         platform,
         payload.eventIds,
         handler,
@@ -122,13 +117,9 @@ function createProcessJob(createHandler: (platform: Platform) => WebhookItemsHan
               })),
             ),
         },
-        {
-          more: !payload.alone,
-          onCommitted: (ids) => {
-            for (const id of ids) recent.set(id, true);
-          },
-        },
+        { more: !payload.alone },
       );
+      for (const id of committed) recent.set(id, true);
     },
   });
   return job;

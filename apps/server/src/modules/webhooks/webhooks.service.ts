@@ -1,5 +1,6 @@
 import { safeParseWebhookPayload, type WebhookItem } from '@openwaba/cloud-api';
 import { and, asc, eq, gte, inArray, lt, lte, or, sql } from 'drizzle-orm';
+import { z } from 'zod';
 import type { Platform, PlatformJob } from '../../platform/context.js';
 import { anyOf, type Executor, queryRows, type Transaction } from '../../platform/db/client.js';
 import { retryOnDeadlock } from '../../platform/db/retry.js';
@@ -63,19 +64,15 @@ export async function claimWebhookEvents(
  * post-commit steps. An item that does not match Meta's shape sends its event to the dead-letter list
  * (retrying cannot fix it) while the rest is processed. When the handler fails, a batch of several events
  * is marked failed and split into single-event jobs; a single event is retried, then dead-lettered with
- * its error.
+ * its error. Returns the ids of the events it processed and committed.
  */
 export async function processWebhookEvents(
   platform: Platform,
   eventIds: readonly string[],
   handleItems: WebhookItemsHandler,
   run: BatchRun,
-  options: {
-    more: boolean;
-    /** Told the ids of the events this batch processed, once its transaction has committed. */
-    onCommitted?: (eventIds: readonly string[]) => void;
-  },
-): Promise<void> {
+  options: { more: boolean },
+): Promise<string[]> {
   let events: ClaimedEvent[] = [];
   let outcome: { steps: PostCommitStep[]; rejected: Map<string, string[]>; processed: string[] };
   try {
@@ -114,18 +111,17 @@ export async function processWebhookEvents(
       const ids = events.map((event) => event.id);
       await finish(platform.db, ids, 'failed', message);
       await run.redispatchEach(ids);
-      return;
+      return [];
     }
     const event = events[0]!;
     const final = run.isFinalAttempt || event.attempts + 1 >= MAX_EVENT_ATTEMPTS;
     await finish(platform.db, [event.id], final ? 'dead' : 'failed', message);
     if (final) {
       run.logger.error({ err: error, eventId: event.id }, 'webhook event dead-lettered');
-      return;
+      return [];
     }
     throw error;
   }
-  options.onCommitted?.(outcome.processed);
   for (const [eventId, problems] of outcome.rejected) {
     run.logger.warn(
       { eventId, problems: problems.slice(0, 5) },
@@ -138,6 +134,7 @@ export async function processWebhookEvents(
       step().catch((error: unknown) => platform.logger.warn({ err: error }, 'post-commit step failed')),
     ),
   );
+  return outcome.processed;
 }
 
 /** Ends events as failed (to be retried) or dead, with their error; `attemptCounted` when a claim counted it. */
@@ -288,14 +285,15 @@ export async function dispatchEventBatches(
   );
 }
 
-/** What a processing job carries (see createProcessJob in webhooks.module.ts). */
-export interface ProcessEventsPayload {
-  eventIds: string[];
+/** What a processing job carries (the job is createProcessJob in webhooks.module.ts). */
+export const processEventsPayload = z.object({
+  eventIds: z.array(z.string().min(1)).min(1).max(EVENTS_PER_JOB),
   /** Only these events (a failed batch's events, retried one by one): claim no others. */
-  alone?: boolean;
+  alone: z.boolean().optional(),
   /**
-   * Dispatched by the intake right after storing them. Such a job usually finds its events already taken
+   * Dispatched by the intake right after storing them. Such a job often finds its events already taken
    * by a batch that claimed every pending event, and a worker that processed them all itself skips it.
    */
-  fresh?: boolean;
-}
+  fresh: z.boolean().optional(),
+});
+export type ProcessEventsPayload = z.infer<typeof processEventsPayload>;
