@@ -142,8 +142,12 @@ async function storeWamids(platform: Platform, batch: Sent[]): Promise<boolean[]
 
 // One claim writer and one wamid writer per platform.
 const writersFor = perPlatform((platform) => ({
-  claims: new GroupCommit<Claim, Claimed | undefined>((batch) => claimBatch(platform, batch), 200),
-  wamids: new GroupCommit<Sent, boolean>((batch) => storeWamids(platform, batch), 200),
+  claims: new GroupCommit<Claim, Claimed | undefined>((batch) => claimBatch(platform, batch), {
+    maxBatch: 200,
+  }),
+  wamids: new GroupCommit<Sent, boolean>((batch) => storeWamids(platform, batch), {
+    maxBatch: 200,
+  }),
 }));
 
 export async function deliver(platform: Platform, workspaceId: string, messageId: string): Promise<void> {

@@ -12,21 +12,32 @@ export interface StoredEvent {
 
 const MAX_BATCH = 500;
 
+/**
+ * At 1,000 webhooks/s without a linger, 600 of every 1,000 POSTs were an INSERT and a commit of their
+ * own; 2 ms makes it ~400 (2.6 rows each) and took the scale-mode processing benchmark's machine from
+ * 86–88% to 74–80% busy (bench/RESULTS.md, session 10). Meta asks for a median ack under 250 ms.
+ */
+const LINGER_MS = 2;
+
 interface Incoming {
   body: string;
   contentHash: string;
 }
 
 /**
- * Stores webhook bodies by group commit: events arriving while one multi-row INSERT is in flight go
- * in the next, which is what lets one server take thousands of webhooks a second. Each caller's
+ * Stores webhook bodies by group commit: events arriving while one multi-row INSERT is in flight (or
+ * within LINGER_MS of the first) go in the next, which is what lets one server take thousands of
+ * webhooks a second. Each caller's
  * promise settles only after its row is committed.
  */
 export class WebhookEventWriter {
   private readonly commits: GroupCommit<Incoming, StoredEvent>;
 
   constructor(private readonly db: Database) {
-    this.commits = new GroupCommit((batch) => this.insert(batch), MAX_BATCH);
+    this.commits = new GroupCommit((batch) => this.insert(batch), {
+      maxBatch: MAX_BATCH,
+      lingerMs: LINGER_MS,
+    });
   }
 
   store(body: string, contentHash: string): Promise<StoredEvent> {
