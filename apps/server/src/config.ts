@@ -203,6 +203,7 @@ const envSchema = z.object({
     z.coerce.number().int().min(1).max(3600).default(30),
   ),
   OPERATOR_TOKEN: optionalString,
+  WEBHOOK_PROCESSING_LANES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(64).default(4)),
   REDISPATCH_AFTER_SECONDS: z.preprocess(
     emptyAsUndefined,
     z.coerce.number().int().min(1).max(3600).default(60),
@@ -295,6 +296,8 @@ export interface Config {
   webhookRetentionDays: number;
   /** Work still pending this long after it was stored is assumed lost by the queue and re-dispatched. */
   redispatchAfterSeconds: number;
+  /** How many worker processes may process newly received webhooks at once (one job per lane). */
+  webhookProcessingLanes: number;
   /** Bearer token of the installation's operator API (/api/v1/operator/…); unset disables it. */
   operatorToken: string | undefined;
   /**
@@ -388,6 +391,7 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
     mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM },
     billing: { currency: env.BILLING_CURRENCY },
     redispatchAfterSeconds: env.REDISPATCH_AFTER_SECONDS,
+    webhookProcessingLanes: env.WEBHOOK_PROCESSING_LANES,
     channelSyncIntervalMinutes: env.CHANNEL_SYNC_INTERVAL_MINUTES,
     customerServiceWindowSeconds: env.CUSTOMER_SERVICE_WINDOW_SECONDS,
   };

@@ -44,6 +44,21 @@ const slow = definePlatformJob({
   },
 });
 
+// The first run of `test.coalescing` waits here until the test releases it.
+let releaseCoalescing: () => void = () => {};
+const coalescingGate = new Promise<void>((resolve) => {
+  releaseCoalescing = resolve;
+});
+const coalescing = definePlatformJob({
+  name: 'test.coalescing',
+  payload: z.object({ key: z.string(), value: z.number().int() }),
+  concurrency: 1,
+  async handle(payload) {
+    record(payload.key, payload.value);
+    if (payload.value === 1) await coalescingGate;
+  },
+});
+
 const tick = definePlatformJob({
   name: 'test.tick',
   payload: z.object({ key: z.string() }),
@@ -71,7 +86,7 @@ const retryNow = definePlatformJob({
 let sweeps = 0;
 const testModule: PlatformModule = {
   name: 'jobs-test',
-  jobs: [echo, flaky, slow, tick, retryNow],
+  jobs: [echo, flaky, slow, tick, retryNow, coalescing],
   schedules: [
     scheduleJob(tick, { id: 'test.tick.every-second', cron: '* * * * * *', payload: { key: 'tick' } }),
   ],
@@ -122,6 +137,29 @@ test('a job that keeps failing stops after its attempts and is counted as failed
   const metrics = await t.platform.metrics.registry.metrics();
   assert.match(metrics, /jobs_total\{job="test.flaky",outcome="failed"\} 1/);
   assert.match(metrics, /jobs_total\{job="test.flaky",outcome="retried"\} [4-9]/);
+});
+
+test('coalesced jobs: one waits per key, and enqueues during a run make one follow-up with the last payload', async () => {
+  const enqueue = (value: number, key: string) =>
+    t.platform.jobs.enqueue(coalescing, { key: 'co', value }, { coalesce: key });
+  await enqueue(1, 'a');
+  await waitFor(() => (seen.get('co') ?? []).length === 1);
+  // 'a' runs (and holds the one slot): these two make a single follow-up, carrying 3.
+  await enqueue(2, 'a');
+  await enqueue(3, 'a');
+  // Nothing of 'b' runs: the first waits, and the second is dropped while it does.
+  await enqueue(4, 'b');
+  await enqueue(5, 'b');
+  releaseCoalescing();
+  await t.platform.jobs.idle();
+  assert.deepEqual(
+    [...(seen.get('co') ?? [])].sort((x, y) => x - y),
+    [1, 3, 4],
+  );
+  // Once a key has nothing waiting or running, the next enqueue runs again.
+  await enqueue(6, 'a');
+  await t.platform.jobs.idle();
+  assert.equal(seen.get('co')?.at(-1), 6);
 });
 
 test('a job id dedupes while the job is still pending', async () => {

@@ -6,7 +6,7 @@ import type { HttpApp, Platform, PlatformJob } from '../../platform/context.js';
 import { AppError } from '../../platform/http/errors.js';
 import { BatchedDispatcher } from '../../platform/jobs/batched-dispatch.js';
 import { WebhookEventWriter } from './event-writer.js';
-import { dispatchEventBatches, type ProcessEventsPayload } from './webhooks.service.js';
+import { dispatchReceivedEvents, type ProcessEventsPayload } from './webhooks.service.js';
 
 /** Meta's payloads are at most 3 MB. */
 const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -25,9 +25,10 @@ export function registerWebhookIntake(
 ): void {
   const writer = new WebhookEventWriter(platform.db);
   // A few milliseconds of lingering saves queue round trips; the batches themselves come from the job
-  // claiming every pending event when it runs.
+  // claiming every pending event when it runs. Successive asks go round the processing lanes.
+  let lane = 0;
   const dispatcher = new BatchedDispatcher<string>(
-    (ids) => dispatchEventBatches(platform, processJob, ids, { fresh: true }),
+    (ids) => dispatchReceivedEvents(platform, processJob, ids, lane++),
     platform.logger,
     { lingerMs: 10, queue: platform.jobs },
   );

@@ -1,10 +1,9 @@
-import { LRUCache } from 'lru-cache';
-import { Counter } from 'prom-client';
 import { z } from 'zod';
 import {
   definePlatformJob,
   type Platform,
   type PlatformModule,
+  perPlatform,
   scheduleJob,
 } from '../../platform/context.js';
 import { fetchInboundMediaJob, stalledMediaSweeper } from './inbound-media.js';
@@ -61,30 +60,14 @@ export function webhooksModule(options: WebhooksModuleOptions): PlatformModule &
   };
 }
 
-/** Per process, the events it processed lately: enough for the jobs of a few seconds at thousands a second. */
-const RECENT_EVENTS = 20_000;
+/**
+ * How long one processing job keeps taking the events that arrive after its own before it ends (and the
+ * lane's next job, if one was asked for meanwhile, carries on): short enough not to hold up a shutdown.
+ */
+const DRAIN_MS = 1_000;
 
 function createProcessJob(createHandler: (platform: Platform) => WebhookItemsHandler) {
-  const state = new WeakMap<
-    Platform,
-    { handler: WebhookItemsHandler; recent: LRUCache<string, true>; skipped: Counter }
-  >();
-  const stateOf = (platform: Platform) => {
-    let current = state.get(platform);
-    if (!current) {
-      current = {
-        handler: createHandler(platform),
-        recent: new LRUCache({ max: RECENT_EVENTS }),
-        skipped: new Counter({
-          name: 'webhook_jobs_skipped_total',
-          help: 'Intake jobs ended without a transaction: this process had already processed their events',
-          registers: [platform.metrics.registry],
-        }),
-      };
-      state.set(platform, current);
-    }
-    return current;
-  };
+  const handlerOf = perPlatform(createHandler);
   const job = definePlatformJob({
     name: 'webhooks.process',
     payload: processEventsPayload,
@@ -94,32 +77,43 @@ function createProcessJob(createHandler: (platform: Platform) => WebhookItemsHan
     concurrency: 1,
     async handle(payload, ctx) {
       const platform = ctx.deps;
-      const { handler, recent, skipped } = stateOf(platform);
-      // The intake dispatches every few milliseconds and each batch claims every pending event, so many of
-      // its jobs (a third at 1,000 webhooks/s) find their events taken by an earlier batch: no transaction
-      // is needed to learn that. Only intake jobs: a replay or a sweep means the events need processing.
-      if (payload.fresh && payload.eventIds.every((id) => recent.has(id))) {
-        skipped.inc();
-        return;
+      const handler = handlerOf(platform);
+      const run = {
+        ...ctx.run,
+        redispatchEach: (ids: string[]) =>
+          platform.jobs.enqueueMany(
+            job,
+            ids.map((id) => ({
+              payload: { eventIds: [id], alone: true },
+              options: { jobId: `ev1-${id}` },
+            })),
+          ),
+      };
+      let taken = await processWebhookEvents(platform, payload.eventIds, handler, run, {
+        more: !payload.alone,
+      });
+      if (payload.alone) return;
+      // While events keep arriving, the next batch starts as soon as this one is done: going back to the
+      // queue for it cost 3 ms at the median and 17 ms at the p99 between batches at 1,000 webhooks/s.
+      const until = Date.now() + DRAIN_MS;
+      while (taken > 0 && Date.now() < until) {
+        try {
+          // These events are not this job's: one failing here waits for the sweeper, not for this job's
+          // retries, and this job's last attempt is not theirs.
+          taken = await processWebhookEvents(
+            platform,
+            [],
+            handler,
+            { ...run, isFinalAttempt: false },
+            {
+              more: true,
+            },
+          );
+        } catch (error) {
+          ctx.run.logger.warn({ err: error }, 'webhook batch failed while draining; the sweeper retries it');
+          return;
+        }
       }
-      const committed = await processWebhookEvents(
-        platform,
-        payload.eventIds,
-        handler,
-        {
-          ...ctx.run,
-          redispatchEach: (ids) =>
-            platform.jobs.enqueueMany(
-              job,
-              ids.map((id) => ({
-                payload: { eventIds: [id], alone: true },
-                options: { jobId: `ev1-${id}` },
-              })),
-            ),
-        },
-        { more: !payload.alone },
-      );
-      for (const id of committed) recent.set(id, true);
     },
   });
   return job;

@@ -64,7 +64,7 @@ export async function claimWebhookEvents(
  * post-commit steps. An item that does not match Meta's shape sends its event to the dead-letter list
  * (retrying cannot fix it) while the rest is processed. When the handler fails, a batch of several events
  * is marked failed and split into single-event jobs; a single event is retried, then dead-lettered with
- * its error. Returns the ids of the events it processed and committed.
+ * its error. Returns how many events it took (0: none was pending).
  */
 export async function processWebhookEvents(
   platform: Platform,
@@ -72,15 +72,15 @@ export async function processWebhookEvents(
   handleItems: WebhookItemsHandler,
   run: BatchRun,
   options: { more: boolean },
-): Promise<string[]> {
+): Promise<number> {
   let events: ClaimedEvent[] = [];
-  let outcome: { steps: PostCommitStep[]; rejected: Map<string, string[]>; processed: string[] };
+  let outcome: { steps: PostCommitStep[]; rejected: Map<string, string[]> };
   try {
     outcome = await retryOnDeadlock(() =>
       platform.db.transaction(async (tx) => {
         events = await claimWebhookEvents(tx, eventIds, options.more);
         const problemsOf = new Map<string, string[]>();
-        if (events.length === 0) return { steps: [], rejected: problemsOf, processed: [] };
+        if (events.length === 0) return { steps: [], rejected: problemsOf };
         const items: WebhookItem[] = [];
         for (const event of events) {
           const body: unknown = JSON.parse(event.body);
@@ -91,12 +91,11 @@ export async function processWebhookEvents(
           if (result.problems.length > 0) problemsOf.set(event.id, result.problems);
         }
         const steps = await handleItems(tx, items);
-        const processed = events.map((event) => event.id).filter((id) => !problemsOf.has(id));
         // Retrying cannot fix a malformed item: straight to the dead-letter list, with what was wrong.
         // The claim already counted this attempt.
         for (const [eventId, problems] of problemsOf)
           await finish(tx, [eventId], 'dead', problems.join('\n'), { attemptCounted: true });
-        return { steps, rejected: problemsOf, processed };
+        return { steps, rejected: problemsOf };
       }),
     );
   } catch (error) {
@@ -111,14 +110,14 @@ export async function processWebhookEvents(
       const ids = events.map((event) => event.id);
       await finish(platform.db, ids, 'failed', message);
       await run.redispatchEach(ids);
-      return [];
+      return events.length;
     }
     const event = events[0]!;
     const final = run.isFinalAttempt || event.attempts + 1 >= MAX_EVENT_ATTEMPTS;
     await finish(platform.db, [event.id], final ? 'dead' : 'failed', message);
     if (final) {
       run.logger.error({ err: error, eventId: event.id }, 'webhook event dead-lettered');
-      return [];
+      return 1;
     }
     throw error;
   }
@@ -134,7 +133,7 @@ export async function processWebhookEvents(
       step().catch((error: unknown) => platform.logger.warn({ err: error }, 'post-commit step failed')),
     ),
   );
-  return outcome.processed;
+  return events.length;
 }
 
 /** Ends events as failed (to be retried) or dead, with their error; `attemptCounted` when a claim counted it. */
@@ -270,18 +269,33 @@ export async function dispatchEventBatches(
   platform: Platform,
   job: PlatformJob<ProcessEventsPayload>,
   eventIds: readonly string[],
-  options: { fresh?: boolean } = {},
 ): Promise<void> {
   const batches = chunk([...eventIds], EVENTS_PER_JOB);
   // A stable id per batch: a sweeper that finds the same stalled events again does not queue them twice.
-  // Intake jobs have ids of their own: a replay must not be taken for a queued intake job, which may skip.
-  const prefix = options.fresh ? 'in' : 'ev';
   await platform.jobs.enqueueMany(
     job,
-    batches.map((ids) => ({
-      payload: { eventIds: ids, ...(options.fresh ? { fresh: true } : {}) },
-      options: { jobId: `${prefix}-${ids[0]}-${ids.length}` },
-    })),
+    batches.map((ids) => ({ payload: { eventIds: ids }, options: { jobId: `ev-${ids[0]}-${ids.length}` } })),
+  );
+}
+
+/**
+ * Asks for newly received events to be processed, on one of the installation's processing lanes. A
+ * lane's job takes every pending event, and keeps taking them while they arrive, so a lane needs at most
+ * one job waiting and one running (coalesced): at 1,000 webhooks/s the intake asks every 10 ms, and a
+ * job per ask cost the worker a queue round trip each, mostly to find its events already taken.
+ */
+export async function dispatchReceivedEvents(
+  platform: Platform,
+  job: PlatformJob<ProcessEventsPayload>,
+  eventIds: readonly string[],
+  lane: number,
+): Promise<void> {
+  // The job takes its own events first and then the other pending ones: the first EVENTS_PER_JOB are
+  // enough to name (the rest are pending too).
+  await platform.jobs.enqueue(
+    job,
+    { eventIds: eventIds.slice(0, EVENTS_PER_JOB) },
+    { coalesce: `webhooks-received-${lane % platform.config.webhookProcessingLanes}` },
   );
 }
 
@@ -290,10 +304,5 @@ export const processEventsPayload = z.object({
   eventIds: z.array(z.string().min(1)).min(1).max(EVENTS_PER_JOB),
   /** Only these events (a failed batch's events, retried one by one): claim no others. */
   alone: z.boolean().optional(),
-  /**
-   * Dispatched by the intake right after storing them. Such a job often finds its events already taken
-   * by a batch that claimed every pending event, and a worker that processed them all itself skips it.
-   */
-  fresh: z.boolean().optional(),
 });
 export type ProcessEventsPayload = z.infer<typeof processEventsPayload>;

@@ -57,6 +57,7 @@ export class BullMqJobQueue<TDeps> implements JobQueue<TDeps> {
     await entry.queue.add(definition.name, data, {
       ...(options.jobId ? { jobId: options.jobId } : {}),
       ...(options.delayMs ? { delay: options.delayMs } : {}),
+      ...(options.coalesce ? { deduplication: { id: options.coalesce, keepLastIfActive: true } } : {}),
       ...this.jobOptions(definition),
     });
   }
@@ -78,6 +79,7 @@ export class BullMqJobQueue<TDeps> implements JobQueue<TDeps> {
         opts: {
           ...(options.jobId ? { jobId: options.jobId } : {}),
           ...(options.delayMs ? { delay: options.delayMs } : {}),
+          ...(options.coalesce ? { deduplication: { id: options.coalesce, keepLastIfActive: true } } : {}),
           ...common,
         },
       })),

@@ -88,6 +88,13 @@ export interface EnqueueOptions {
   /** Dedupes: while a job with this id is waiting, delayed or running, another enqueue is ignored. */
   jobId?: string;
   delayMs?: number;
+  /**
+   * Coalesces, for jobs that take whatever work is pending rather than only their payload's: at most one
+   * job with this key waits at a time (an enqueue meanwhile is dropped: the waiting one will see that
+   * work too), and enqueues while one runs make a single follow-up run, with the latest payload, once it
+   * ends (it may have looked before that work arrived).
+   */
+  coalesce?: string;
 }
 
 export interface Schedule<TPayload = unknown> {

@@ -15,6 +15,14 @@ interface PendingJob {
   id: string;
   payload: unknown;
   attempt: number;
+  coalesce?: string;
+}
+
+/** A coalescing key's jobs (EnqueueOptions.coalesce): the one waiting, the one running, the follow-up. */
+interface Coalesced {
+  waiting?: string;
+  running?: string;
+  next?: PendingJob;
 }
 
 interface Lane {
@@ -22,6 +30,7 @@ interface Lane {
   ready: PendingJob[];
   delayed: Map<string, NodeJS.Timeout>;
   active: Set<string>;
+  coalesced: Map<string, Coalesced>;
   failed: number;
 }
 
@@ -54,6 +63,7 @@ export class MemoryJobQueue<TDeps> implements JobQueue<TDeps> {
         ready: [],
         delayed: new Map(),
         active: new Set(),
+        coalesced: new Map(),
         failed: 0,
       });
     }
@@ -70,7 +80,18 @@ export class MemoryJobQueue<TDeps> implements JobQueue<TDeps> {
     const parsed = definition.payload.parse(payload);
     const id = options.jobId ?? `${definition.name}:${++this.sequence}`;
     if (lane.active.has(id) || lane.delayed.has(id) || lane.ready.some((job) => job.id === id)) return;
-    this.put(lane, { id, payload: parsed, attempt: 1 }, options.delayMs ?? 0);
+    const job: PendingJob = { id, payload: parsed, attempt: 1, coalesce: options.coalesce };
+    if (options.coalesce !== undefined) {
+      const coalesced = lane.coalesced.get(options.coalesce) ?? {};
+      lane.coalesced.set(options.coalesce, coalesced);
+      if (coalesced.waiting) return;
+      if (coalesced.running) {
+        coalesced.next = job;
+        return;
+      }
+      coalesced.waiting = id;
+    }
+    this.put(lane, job, options.delayMs ?? 0);
   }
 
   async enqueueMany<TPayload>(
@@ -146,6 +167,7 @@ export class MemoryJobQueue<TDeps> implements JobQueue<TDeps> {
       for (const timer of lane.delayed.values()) clearTimeout(timer);
       lane.delayed.clear();
       lane.ready.length = 0;
+      lane.coalesced.clear();
     }
     const deadline = Date.now() + 10_000;
     while ([...this.lanes.values()].some((lane) => lane.active.size > 0) && Date.now() < deadline) {
@@ -180,6 +202,11 @@ export class MemoryJobQueue<TDeps> implements JobQueue<TDeps> {
     while (lane.active.size < lane.definition.concurrency && lane.ready.length > 0) {
       const job = lane.ready.shift()!;
       lane.active.add(job.id);
+      const coalesced = job.coalesce === undefined ? undefined : lane.coalesced.get(job.coalesce);
+      if (coalesced) {
+        coalesced.waiting = undefined;
+        coalesced.running = job.id;
+      }
       void this.run(lane, job);
     }
     this.notifyIfIdle();
@@ -214,7 +241,19 @@ export class MemoryJobQueue<TDeps> implements JobQueue<TDeps> {
       }
     } finally {
       lane.active.delete(job.id);
-      if (retry && !this.closed) this.put(lane, retry, backoffDelay(definition.retry, job.attempt));
+      const coalesced = job.coalesce === undefined ? undefined : lane.coalesced.get(job.coalesce);
+      if (coalesced) coalesced.running = undefined;
+      if (retry && !this.closed) {
+        if (coalesced) coalesced.waiting = retry.id;
+        this.put(lane, retry, backoffDelay(definition.retry, job.attempt));
+      } else if (coalesced?.next && !this.closed) {
+        const next = coalesced.next;
+        coalesced.next = undefined;
+        coalesced.waiting = next.id;
+        this.put(lane, next, 0);
+      } else if (coalesced && !coalesced.waiting) {
+        lane.coalesced.delete(job.coalesce!);
+      }
       this.pump(lane);
     }
   }
