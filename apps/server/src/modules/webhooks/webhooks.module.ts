@@ -95,20 +95,13 @@ function createProcessJob(createHandler: (platform: Platform) => WebhookItemsHan
       if (payload.alone) return;
       // While events keep arriving, the next batch starts as soon as this one is done: going back to the
       // queue for it cost 3 ms at the median and 17 ms at the p99 between batches at 1,000 webhooks/s.
+      // The events taken here are not this job's: one failing waits for the sweeper, not for this job's
+      // retries, and this job's last attempt is not theirs.
+      const others = { ...run, isFinalAttempt: false };
       const until = Date.now() + DRAIN_MS;
       while (taken > 0 && Date.now() < until) {
         try {
-          // These events are not this job's: one failing here waits for the sweeper, not for this job's
-          // retries, and this job's last attempt is not theirs.
-          taken = await processWebhookEvents(
-            platform,
-            [],
-            handler,
-            { ...run, isFinalAttempt: false },
-            {
-              more: true,
-            },
-          );
+          taken = await processWebhookEvents(platform, [], handler, others, { more: true });
         } catch (error) {
           ctx.run.logger.warn({ err: error }, 'webhook batch failed while draining; the sweeper retries it');
           return;
