@@ -27,8 +27,7 @@ interface Incoming {
 /**
  * Stores webhook bodies by group commit: events arriving while one multi-row INSERT is in flight (or
  * within LINGER_MS of the first) go in the next, which is what lets one server take thousands of
- * webhooks a second. Each caller's
- * promise settles only after its row is committed.
+ * webhooks a second. Each caller's promise settles only after its row is committed.
  */
 export class WebhookEventWriter {
   private readonly commits: GroupCommit<Incoming, StoredEvent>;
