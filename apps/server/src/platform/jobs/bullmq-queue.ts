@@ -55,9 +55,7 @@ export class BullMqJobQueue<TDeps> implements JobQueue<TDeps> {
     const entry = this.entry(definition.name);
     const data = definition.payload.parse(payload);
     await entry.queue.add(definition.name, data, {
-      ...(options.jobId ? { jobId: options.jobId } : {}),
-      ...(options.delayMs ? { delay: options.delayMs } : {}),
-      ...(options.coalesce ? { deduplication: { id: options.coalesce, keepLastIfActive: true } } : {}),
+      ...enqueueOptions(options),
       ...this.jobOptions(definition),
     });
   }
@@ -76,12 +74,7 @@ export class BullMqJobQueue<TDeps> implements JobQueue<TDeps> {
       jobs.map(({ payload, options = {} }) => ({
         name: definition.name,
         data: definition.payload.parse(payload),
-        opts: {
-          ...(options.jobId ? { jobId: options.jobId } : {}),
-          ...(options.delayMs ? { delay: options.delayMs } : {}),
-          ...(options.coalesce ? { deduplication: { id: options.coalesce, keepLastIfActive: true } } : {}),
-          ...common,
-        },
+        opts: { ...enqueueOptions(options), ...common },
       })),
     );
   }
@@ -225,4 +218,14 @@ export class BullMqJobQueue<TDeps> implements JobQueue<TDeps> {
     const started = job.processedOn ?? finished;
     this.observer?.onOutcome(name, outcome, Math.max(0, finished - started) / 1000);
   }
+}
+
+/** One enqueue's own options in BullMQ's terms. */
+function enqueueOptions(options: EnqueueOptions) {
+  return {
+    ...(options.jobId ? { jobId: options.jobId } : {}),
+    ...(options.delayMs ? { delay: options.delayMs } : {}),
+    // Coalescing is BullMQ's deduplication that keeps the latest enqueue made while one job runs.
+    ...(options.coalesce ? { deduplication: { id: options.coalesce, keepLastIfActive: true } } : {}),
+  };
 }

@@ -202,7 +202,7 @@ export class MemoryJobQueue<TDeps> implements JobQueue<TDeps> {
     while (lane.active.size < lane.definition.concurrency && lane.ready.length > 0) {
       const job = lane.ready.shift()!;
       lane.active.add(job.id);
-      const coalesced = job.coalesce === undefined ? undefined : lane.coalesced.get(job.coalesce);
+      const coalesced = coalescedOf(lane, job);
       if (coalesced) {
         coalesced.waiting = undefined;
         coalesced.running = job.id;
@@ -241,7 +241,7 @@ export class MemoryJobQueue<TDeps> implements JobQueue<TDeps> {
       }
     } finally {
       lane.active.delete(job.id);
-      const coalesced = job.coalesce === undefined ? undefined : lane.coalesced.get(job.coalesce);
+      const coalesced = coalescedOf(lane, job);
       if (coalesced) coalesced.running = undefined;
       if (retry && !this.closed) {
         if (coalesced) coalesced.waiting = retry.id;
@@ -251,8 +251,8 @@ export class MemoryJobQueue<TDeps> implements JobQueue<TDeps> {
         coalesced.next = undefined;
         coalesced.waiting = next.id;
         this.put(lane, next, 0);
-      } else if (coalesced && !coalesced.waiting) {
-        lane.coalesced.delete(job.coalesce!);
+      } else if (coalesced && !coalesced.waiting && job.coalesce !== undefined) {
+        lane.coalesced.delete(job.coalesce);
       }
       this.pump(lane);
     }
@@ -271,6 +271,11 @@ export class MemoryJobQueue<TDeps> implements JobQueue<TDeps> {
     for (const resolve of this.idleWaiters) resolve();
     this.idleWaiters.clear();
   }
+}
+
+/** The state of the coalescing key a job was enqueued with, if any. */
+function coalescedOf(lane: Lane, job: PendingJob): Coalesced | undefined {
+  return job.coalesce === undefined ? undefined : lane.coalesced.get(job.coalesce);
 }
 
 /** BullMQ refuses custom job ids containing ':'; the in-process driver refuses them too, so both modes agree. */
